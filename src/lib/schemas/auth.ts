@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { enteredPassword, newPassword, username } from './fields.js';
+
+export const loginSchema = z.object({
+	username: username(),
+	password: enteredPassword
+});
+
+const confirmMatches = <T extends { newPassword: string; confirm: string }>(v: T, ctx: z.RefinementCtx) => {
+	if (v.confirm !== v.newPassword)
+		ctx.addIssue({ code: 'custom', path: ['confirm'], message: 'The passwords do not match.' });
+};
+
+export const forgotSchema = z
+	.object({
+		username: username(),
+		recoveryCode: z
+			.string()
+			.min(1, 'Enter one of your recovery codes.')
+			.max(40, 'That is not a recovery code.'),
+		newPassword,
+		confirm: z.string()
+	})
+	.superRefine(confirmMatches);
+
+export const changePasswordSchema = z
+	.object({
+		currentPassword: enteredPassword,
+		newPassword,
+		confirm: z.string()
+	})
+	.superRefine(confirmMatches);
+
+export const regenerateCodesSchema = z.object({
+	currentPassword: enteredPassword
+});

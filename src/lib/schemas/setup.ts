@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { newPassword, username } from './fields.js';
+
+/** First run (seed 003, "SMTP configuration off"): the UI Admin and UI Primary Customer Support accounts. */
+export const setupSchema = z
+	.object({
+		adminUsername: username('UI Admin Username'),
+		adminPassword: newPassword,
+		adminConfirm: z.string(),
+		supportUsername: username('UI Primary Customer Support Username'),
+		supportPassword: newPassword,
+		supportConfirm: z.string()
+	})
+	.superRefine((v, ctx) => {
+		if (v.adminPassword.toLowerCase() === v.adminUsername.toLowerCase())
+			ctx.addIssue({ code: 'custom', path: ['adminPassword'], message: 'The password must not be the username.' });
+		if (v.supportPassword.toLowerCase() === v.supportUsername.toLowerCase())
+			ctx.addIssue({ code: 'custom', path: ['supportPassword'], message: 'The password must not be the username.' });
+		if (v.adminConfirm !== v.adminPassword)
+			ctx.addIssue({ code: 'custom', path: ['adminConfirm'], message: 'The passwords do not match.' });
+		if (v.supportConfirm !== v.supportPassword)
+			ctx.addIssue({ code: 'custom', path: ['supportConfirm'], message: 'The passwords do not match.' });
+		if (v.supportUsername && v.supportUsername.toLowerCase() === v.adminUsername.toLowerCase())
+			ctx.addIssue({
+				code: 'custom',
+				path: ['supportUsername'],
+				message: 'Must differ from the UI Admin Username (letter case does not count).'
+			});
+	});

@@ -1,0 +1,63 @@
+/**
+ * The audit log: who did what, when, from which IP. Details pass through redactAuditDetail(), which drops any
+ * field whose name says it holds a secret, so a careless caller cannot write one.
+ */
+import { count, desc } from 'drizzle-orm';
+import { db, tables } from './db/index.js';
+
+export type AuditAction =
+	| 'setup.completed'
+	| 'auth.sign_in'
+	| 'auth.sign_out'
+	| 'auth.locked'
+	| 'account.password_changed'
+	| 'account.password_reset'
+	| 'recovery.used'
+	| 'recovery.regenerated';
+
+export interface AuditEvent {
+	actor: string | null;
+	action: AuditAction;
+	outcome?: 'ok' | 'failed';
+	ip?: string;
+	detail?: Record<string, unknown>;
+}
+
+const SECRET_NAME = /pass|secret|token|code|key|hash|credential|cookie|authori[sz]ation/i;
+
+export function redactAuditDetail(detail: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [name, value] of Object.entries(detail)) {
+		if (SECRET_NAME.test(name)) continue;
+		out[name] =
+			value && typeof value === 'object' && !Array.isArray(value)
+				? redactAuditDetail(value as Record<string, unknown>)
+				: value;
+	}
+	return out;
+}
+
+export async function recordAudit(event: AuditEvent) {
+	await db()
+		.insert(tables.auditLog)
+		.values({
+			actor: event.actor,
+			action: event.action,
+			outcome: event.outcome ?? 'ok',
+			ip: event.ip,
+			detail: event.detail ? redactAuditDetail(event.detail) : null
+		});
+}
+
+export async function listAudit(page: number, pageSize = 50) {
+	const [rows, [{ total }]] = await Promise.all([
+		db()
+			.select()
+			.from(tables.auditLog)
+			.orderBy(desc(tables.auditLog.at), desc(tables.auditLog.id))
+			.limit(pageSize)
+			.offset((page - 1) * pageSize),
+		db().select({ total: count() }).from(tables.auditLog)
+	]);
+	return { rows, total, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
+}

@@ -1,0 +1,18 @@
+/**
+ * The validated environment (declared in src/env.ts), as one typed object for server modules.
+ * Server modules take what they need from here; they never read process.env.
+ */
+import * as env from '$app/env/private';
+import { dev } from '$app/env';
+import path from 'node:path';
+
+export const config = {
+	dev,
+	dataDir: path.resolve(env.POSTERN_DATA_DIR),
+	databaseUrl: env.DATABASE_URL,
+	secretKey: env.POSTERN_SECRET_KEY,
+	publicUrl: env.POSTERN_PUBLIC_URL,
+	trustProxy: env.POSTERN_TRUST_PROXY,
+	logLevel: env.LOG_LEVEL,
+	logFormat: env.LOG_FORMAT ?? (dev ? 'pretty' : 'json')
+} as const;

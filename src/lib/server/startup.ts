@@ -1,0 +1,58 @@
+/**
+ * What the server does once before answering: load the secret key, open and migrate the database, and prove
+ * the key opens what was sealed with it before (a wrong key stops start-up instead of producing garbage).
+ */
+import { eq } from 'drizzle-orm';
+import { config } from './config.js';
+import { currentDatabase, useDatabase, tables, type Database } from './db/index.js';
+import { openDatabase } from './db/open.js';
+import { loadSecretKey, openSecret, sealSecret, SecretKeyError } from './secrets.js';
+import { log } from './log.js';
+
+const KEY_CHECK = 'secret_key_check';
+const KEY_CHECK_VALUE = 'postern secret key check';
+
+export async function startServer(): Promise<Database> {
+	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
+	const database = await openDatabase(
+		config.databaseUrl
+			? { kind: 'postgres', url: config.databaseUrl }
+			: { kind: 'pglite', dataDir: config.dataDir }
+	);
+	useDatabase(database);
+	await verifySecretKey(keySource === 'env' ? 'POSTERN_SECRET_KEY' : `${config.dataDir}/secret.key`);
+	log.info(
+		{ event: 'startup', database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined, secretKey: keySource },
+		'Postern is ready'
+	);
+	return database;
+}
+
+export async function verifySecretKey(source: string) {
+	const { db } = currentDatabase();
+	const [row] = await db.select().from(tables.appMeta).where(eq(tables.appMeta.key, KEY_CHECK));
+	if (!row) {
+		await db.insert(tables.appMeta).values({ key: KEY_CHECK, value: sealSecret(KEY_CHECK_VALUE) }).onConflictDoNothing();
+		return;
+	}
+	let opened: string | undefined;
+	try {
+		opened = openSecret(row.value);
+	} catch {
+		opened = undefined;
+	}
+	if (opened !== KEY_CHECK_VALUE)
+		throw new SecretKeyError(
+			`The secret key (${source}) is not the key this database's secrets were sealed with. ` +
+				'Start with the original POSTERN_SECRET_KEY (or the data folder\'s secret.key); stored secrets cannot be opened without it.'
+		);
+}
+
+export async function stopServer() {
+	try {
+		await currentDatabase().close();
+	} catch {
+		// not open, or already closed
+	}
+	useDatabase(undefined);
+}
