@@ -18,7 +18,9 @@ process.env.ADDRESS_HEADER = 'x-postern-client';
 
 const { handler } = await import('./build/handler.js');
 
-const publicUrl = process.env.POSTERN_PUBLIC_URL ? new URL(process.env.POSTERN_PUBLIC_URL) : undefined;
+const publicUrl = process.env.POSTERN_PUBLIC_URL
+	? new URL(process.env.POSTERN_PUBLIC_URL)
+	: undefined;
 const trustProxy = /^(1|true|yes|on)$/i.test(process.env.POSTERN_TRUST_PROXY ?? '');
 const host = process.env.HOST || '0.0.0.0';
 const port = Number(process.env.PORT || 3000);
@@ -32,7 +34,10 @@ function first(value) {
 /** Right-most X-Forwarded-For entry: the address our proxy saw (entries to its left are client-supplied). */
 function last(value) {
 	const text = Array.isArray(value) ? value.join(',') : value;
-	const parts = text?.split(',').map((p) => p.trim()).filter(Boolean);
+	const parts = text
+		?.split(',')
+		.map((p) => p.trim())
+		.filter(Boolean);
 	return parts?.length ? parts[parts.length - 1] : undefined;
 }
 
@@ -65,7 +70,9 @@ const server = http.createServer((req, res) => {
 
 server.listen(port, host, () => {
 	const shown = host === '0.0.0.0' ? 'localhost' : host;
-	console.log(`Postern is listening on http://${shown}:${port}${publicUrl ? ` (public URL ${publicUrl.origin})` : ''}`);
+	console.log(
+		`Postern is listening on http://${shown}:${port}${publicUrl ? ` (public URL ${publicUrl.origin})` : ''}`
+	);
 });
 
 let stopping = false;

@@ -36,7 +36,8 @@ export const variables = defineEnvVars({
 		schema: (value) => (value === undefined || value === '' ? './data' : value)
 	},
 	DATABASE_URL: {
-		description: 'postgres://user:pass@host:5432/db to use PostgreSQL instead of the embedded database',
+		description:
+			'postgres://user:pass@host:5432/db to use PostgreSQL instead of the embedded database',
 		schema: optional((value) => {
 			if (!/^postgres(ql)?:\/\//.test(value))
 				throw new Error('DATABASE_URL must start with postgres:// or postgresql://');
@@ -44,7 +45,8 @@ export const variables = defineEnvVars({
 		})
 	},
 	POSTERN_SECRET_KEY: {
-		description: 'Key that seals stored secrets: 32 random bytes, base64. Default: a key file in the data folder',
+		description:
+			'Key that seals stored secrets: 32 random bytes, base64. Default: a key file in the data folder',
 		schema: optional((value) => {
 			const key = Buffer.from(value, 'base64');
 			if (key.length !== 32)
@@ -55,7 +57,8 @@ export const variables = defineEnvVars({
 		})
 	},
 	POSTERN_PUBLIC_URL: {
-		description: 'The URL users reach Postern at when it is behind a proxy, e.g. https://mail.example.com',
+		description:
+			'The URL users reach Postern at when it is behind a proxy, e.g. https://mail.example.com',
 		schema: optional((value) => {
 			let url: URL;
 			try {
@@ -74,7 +77,11 @@ export const variables = defineEnvVars({
 	},
 	LOG_LEVEL: {
 		description: 'fatal, error, warn, info, debug or trace. Default info',
-		schema: oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info')
+		schema: oneOf(
+			'LOG_LEVEL',
+			['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+			'info'
+		)
 	},
 	LOG_FORMAT: {
 		description: 'json (default in production) or pretty (default in development)',

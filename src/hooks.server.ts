@@ -3,12 +3,21 @@
  * to /setup until the accounts exist, and keep /admin behind a session (pages, actions and endpoints alike:
  * a layout load alone would not protect form actions).
  */
-import { sequence, type Handle, type HandleServerError, type ServerInit } from '@sveltejs/kit/hooks';
+import {
+	sequence,
+	type Handle,
+	type HandleServerError,
+	type ServerInit
+} from '@sveltejs/kit/hooks';
 import { randomUUID } from 'node:crypto';
 import { log } from '#lib/server/log.js';
 import { startServer, stopServer } from '#lib/server/startup.js';
 import { isSetupDone } from '#lib/server/auth/admins.js';
-import { sessionCookieName, validateSessionToken, deleteSessionCookie } from '#lib/server/auth/session.js';
+import {
+	sessionCookieName,
+	validateSessionToken,
+	deleteSessionCookie
+} from '#lib/server/auth/session.js';
 import { isPublicAdminPath, isSetupExemptPath } from '#lib/server/auth/guard.js';
 
 export const init: ServerInit = async () => {
@@ -73,7 +82,11 @@ const setupGate: Handle = async ({ event, resolve }) => {
 
 const adminGuard: Handle = async ({ event, resolve }) => {
 	const path = event.url.pathname;
-	if ((path === '/admin' || path.startsWith('/admin/')) && !isPublicAdminPath(path) && !event.locals.admin) {
+	if (
+		(path === '/admin' || path.startsWith('/admin/')) &&
+		!isPublicAdminPath(path) &&
+		!event.locals.admin
+	) {
 		const next = event.request.method === 'GET' ? `?next=${encodeURIComponent(path)}` : '';
 		return seeOther(`/admin/login${next}`, event.request);
 	}
@@ -85,7 +98,8 @@ const adminGuard: Handle = async ({ event, resolve }) => {
  * use:enhance expect SvelteKit's JSON action result, so they get the redirect in that shape.
  */
 function seeOther(location: string, request: Request) {
-	const wantsJson = request.method === 'POST' && (request.headers.get('accept') ?? '').includes('application/json');
+	const wantsJson =
+		request.method === 'POST' && (request.headers.get('accept') ?? '').includes('application/json');
 	if (wantsJson) return Response.json({ type: 'redirect', status: 303, location });
 	return new Response(null, { status: 303, headers: { location } });
 }
@@ -94,6 +108,12 @@ export const handle = sequence(logRequest, securityHeaders, session, setupGate, 
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	if (kind !== 'unknown') return;
-	log.error({ event: 'unhandled_error', id: event.locals.requestId, path: event.url.pathname, err: error }, 'unhandled error');
-	return { message: 'Something went wrong on our side. The error was logged.', requestId: event.locals.requestId };
+	log.error(
+		{ event: 'unhandled_error', id: event.locals.requestId, path: event.url.pathname, err: error },
+		'unhandled error'
+	);
+	return {
+		message: 'Something went wrong on our side. The error was logged.',
+		requestId: event.locals.requestId
+	};
 };

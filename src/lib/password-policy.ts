@@ -57,7 +57,10 @@ export function checkPasswordShape(password: string, username: string): Password
 }
 
 /** Returns a reason when the password is too common or easy to guess, else null. */
-export async function findGuessablePassword(password: string, username: string): Promise<string | null> {
+export async function findGuessablePassword(
+	password: string,
+	username: string
+): Promise<string | null> {
 	const guess = await loadGuesser();
 	const { score, warning } = guess(password, username ? [username] : []);
 	if (score >= MIN_SCORE) return null;
@@ -67,7 +70,10 @@ export async function findGuessablePassword(password: string, username: string):
 }
 
 /** Every rule at once, for the server. Returns the first failure's message, or null. */
-export async function findPasswordProblem(password: string, username: string): Promise<string | null> {
+export async function findPasswordProblem(
+	password: string,
+	username: string
+): Promise<string | null> {
 	if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
 	if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
 	if (username && password.toLowerCase() === username.toLowerCase())

@@ -6,7 +6,10 @@ export const loginSchema = z.object({
 	password: enteredPassword
 });
 
-const confirmMatches = <T extends { newPassword: string; confirm: string }>(v: T, ctx: z.RefinementCtx) => {
+const confirmMatches = <T extends { newPassword: string; confirm: string }>(
+	v: T,
+	ctx: z.RefinementCtx
+) => {
 	if (v.confirm !== v.newPassword)
 		ctx.addIssue({ code: 'custom', path: ['confirm'], message: 'The passwords do not match.' });
 };

@@ -13,13 +13,29 @@ export const setupSchema = z
 	})
 	.superRefine((v, ctx) => {
 		if (v.adminPassword.toLowerCase() === v.adminUsername.toLowerCase())
-			ctx.addIssue({ code: 'custom', path: ['adminPassword'], message: 'The password must not be the username.' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['adminPassword'],
+				message: 'The password must not be the username.'
+			});
 		if (v.supportPassword.toLowerCase() === v.supportUsername.toLowerCase())
-			ctx.addIssue({ code: 'custom', path: ['supportPassword'], message: 'The password must not be the username.' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['supportPassword'],
+				message: 'The password must not be the username.'
+			});
 		if (v.adminConfirm !== v.adminPassword)
-			ctx.addIssue({ code: 'custom', path: ['adminConfirm'], message: 'The passwords do not match.' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['adminConfirm'],
+				message: 'The passwords do not match.'
+			});
 		if (v.supportConfirm !== v.supportPassword)
-			ctx.addIssue({ code: 'custom', path: ['supportConfirm'], message: 'The passwords do not match.' });
+			ctx.addIssue({
+				code: 'custom',
+				path: ['supportConfirm'],
+				message: 'The passwords do not match.'
+			});
 		if (v.supportUsername && v.supportUsername.toLowerCase() === v.adminUsername.toLowerCase())
 			ctx.addIssue({
 				code: 'custom',

@@ -19,7 +19,10 @@ export function useSecretKey(raw: Buffer) {
 }
 
 /** Loads the key from the variable, or from (or into) the data folder's key file. */
-export function loadSecretKey(options: { fromEnv?: string; dataDir: string }): 'env' | 'file' | 'new-file' {
+export function loadSecretKey(options: {
+	fromEnv?: string;
+	dataDir: string;
+}): 'env' | 'file' | 'new-file' {
 	if (options.fromEnv) {
 		useSecretKey(Buffer.from(options.fromEnv, 'base64'));
 		return 'env';
@@ -33,7 +36,9 @@ export function loadSecretKey(options: { fromEnv?: string; dataDir: string }): '
 			);
 		const raw = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
 		if (raw.length !== 32)
-			throw new SecretKeyError(`${file} does not hold a 32-byte base64 key (found ${raw.length} bytes)`);
+			throw new SecretKeyError(
+				`${file} does not hold a 32-byte base64 key (found ${raw.length} bytes)`
+			);
 		useSecretKey(raw);
 		return 'file';
 	}
@@ -53,7 +58,9 @@ export function sealSecret(plain: string): string {
 	const iv = randomBytes(12);
 	const cipher = createCipheriv('aes-256-gcm', currentKey(), iv);
 	const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-	return [PREFIX, iv, cipher.getAuthTag(), data].map((p) => (typeof p === 'string' ? p : p.toString('base64url'))).join('.');
+	return [PREFIX, iv, cipher.getAuthTag(), data]
+		.map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+		.join('.');
 }
 
 /** Opens a sealed value; throws SecretKeyError when the key is not the one it was sealed with. */
@@ -64,8 +71,13 @@ export function openSecret(sealed: string): string {
 	try {
 		const decipher = createDecipheriv('aes-256-gcm', currentKey(), Buffer.from(iv, 'base64url'));
 		decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-		return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+		return Buffer.concat([
+			decipher.update(Buffer.from(data, 'base64url')),
+			decipher.final()
+		]).toString('utf8');
 	} catch {
-		throw new SecretKeyError('the secret key does not open this value (wrong key, or the value was altered)');
+		throw new SecretKeyError(
+			'the secret key does not open this value (wrong key, or the value was altered)'
+		);
 	}
 }

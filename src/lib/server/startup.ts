@@ -20,9 +20,16 @@ export async function startServer(): Promise<Database> {
 			: { kind: 'pglite', dataDir: config.dataDir }
 	);
 	useDatabase(database);
-	await verifySecretKey(keySource === 'env' ? 'POSTERN_SECRET_KEY' : `${config.dataDir}/secret.key`);
+	await verifySecretKey(
+		keySource === 'env' ? 'POSTERN_SECRET_KEY' : `${config.dataDir}/secret.key`
+	);
 	log.info(
-		{ event: 'startup', database: database.kind, dataDir: database.kind === 'pglite' ? config.dataDir : undefined, secretKey: keySource },
+		{
+			event: 'startup',
+			database: database.kind,
+			dataDir: database.kind === 'pglite' ? config.dataDir : undefined,
+			secretKey: keySource
+		},
 		'Postern is ready'
 	);
 	return database;
@@ -32,7 +39,10 @@ export async function verifySecretKey(source: string) {
 	const { db } = currentDatabase();
 	const [row] = await db.select().from(tables.appMeta).where(eq(tables.appMeta.key, KEY_CHECK));
 	if (!row) {
-		await db.insert(tables.appMeta).values({ key: KEY_CHECK, value: sealSecret(KEY_CHECK_VALUE) }).onConflictDoNothing();
+		await db
+			.insert(tables.appMeta)
+			.values({ key: KEY_CHECK, value: sealSecret(KEY_CHECK_VALUE) })
+			.onConflictDoNothing();
 		return;
 	}
 	let opened: string | undefined;
@@ -44,7 +54,7 @@ export async function verifySecretKey(source: string) {
 	if (opened !== KEY_CHECK_VALUE)
 		throw new SecretKeyError(
 			`The secret key (${source}) is not the key this database's secrets were sealed with. ` +
-				'Start with the original POSTERN_SECRET_KEY (or the data folder\'s secret.key); stored secrets cannot be opened without it.'
+				"Start with the original POSTERN_SECRET_KEY (or the data folder's secret.key); stored secrets cannot be opened without it."
 		);
 }
 

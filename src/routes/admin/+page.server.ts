@@ -6,6 +6,12 @@ export const load: PageServerLoad = async ({ locals }) => {
 	const recent = await listAudit(1, 5);
 	return {
 		unusedCodes: await countUnusedRecoveryCodes(locals.admin!.id),
-		recent: recent.rows.map((r) => ({ id: r.id, at: r.at.toISOString(), actor: r.actor, action: r.action, outcome: r.outcome }))
+		recent: recent.rows.map((r) => ({
+			id: r.id,
+			at: r.at.toISOString(),
+			actor: r.actor,
+			action: r.action,
+			outcome: r.outcome
+		}))
 	};
 };

@@ -4,7 +4,7 @@ import { pingDatabase } from '#lib/server/db/open.js';
 
 /** Liveness and readiness: 200 when the database answers within 2 s, 503 when it does not. */
 export async function GET() {
-	let ok = false;
+	let ok: boolean;
 	try {
 		ok = await pingDatabase(db());
 	} catch {

@@ -1,7 +1,7 @@
 /** The console accounts: first-run setup, sign-in, password changes and resets. */
 import { count, eq, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
-import type { Admin } from '../db/schema.js';
+import type { Admin } from '../db/schema/index.js';
 import { hashPassword, spendPasswordVerification, verifyPassword } from './password.js';
 import { regenerateRecoveryCodes } from './recovery-codes.js';
 
@@ -31,7 +31,9 @@ export interface SetupInput {
  * Creates the UI Admin and UI Primary Customer Support accounts and the admin's recovery codes, in one
  * transaction. Returns null when setup had already been done (a second browser got there first).
  */
-export async function completeSetup(input: SetupInput): Promise<{ admin: Admin; codes: string[] } | null> {
+export async function completeSetup(
+	input: SetupInput
+): Promise<{ admin: Admin; codes: string[] } | null> {
 	const [adminHash, supportHash] = await Promise.all([
 		hashPassword(input.adminPassword),
 		hashPassword(input.supportPassword)
@@ -69,7 +71,10 @@ export async function findAdminById(id: string): Promise<Admin | undefined> {
 }
 
 /** Checks a username and password; the same time is spent whether or not the account exists. */
-export async function verifyAdminCredentials(username: string, password: string): Promise<Admin | null> {
+export async function verifyAdminCredentials(
+	username: string,
+	password: string
+): Promise<Admin | null> {
 	const admin = await findAdminByUsername(username);
 	if (!admin) {
 		await spendPasswordVerification(password);

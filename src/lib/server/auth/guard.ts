@@ -9,11 +9,18 @@ export function isPublicAdminPath(path: string) {
 
 /** Paths that work before the first admin exists. */
 export function isSetupExemptPath(path: string) {
-	return path === '/setup' || path === '/healthz' || path.startsWith('/_app/') || path === '/favicon.svg' || path === '/robots.txt';
+	return (
+		path === '/setup' ||
+		path === '/healthz' ||
+		path.startsWith('/_app/') ||
+		path === '/favicon.svg' ||
+		path === '/robots.txt'
+	);
 }
 
 /** Only same-site relative paths are followed after sign-in (no open redirect). */
 export function safeNextPath(next: string | null): string {
-	if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/admin';
+	if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\'))
+		return '/admin';
 	return next;
 }

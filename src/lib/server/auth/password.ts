@@ -1,7 +1,12 @@
 /** Password hashing with argon2id at the parameters SECURITY.md names (m=19456 KiB, t=2, p=1). */
 import { hash, verify } from '@node-rs/argon2';
 
-const PARAMS = { algorithm: 2 /* Algorithm.Argon2id: a const enum, unusable under verbatimModuleSyntax */, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+const PARAMS = {
+	algorithm: 2 /* Algorithm.Argon2id: a const enum, unusable under verbatimModuleSyntax */,
+	memoryCost: 19456,
+	timeCost: 2,
+	parallelism: 1
+} as const;
 
 export function hashPassword(password: string): Promise<string> {
 	return hash(password, PARAMS);

@@ -20,11 +20,7 @@ function newCode(): string {
 
 /** Uppercases and drops spaces and dashes; maps look-alike letters as Crockford base32 does. */
 export function normaliseRecoveryCode(input: string): string {
-	return input
-		.toUpperCase()
-		.replace(/[\s-]/g, '')
-		.replace(/[IL]/g, '1')
-		.replace(/O/g, '0');
+	return input.toUpperCase().replace(/[\s-]/g, '').replace(/[IL]/g, '1').replace(/O/g, '0');
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

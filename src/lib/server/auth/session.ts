@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, ne } from 'drizzle-orm';
 import type { Cookies } from '@sveltejs/kit';
 import { db, tables } from '../db/index.js';
-import type { Admin } from '../db/schema.js';
+import type { Admin } from '../db/schema/index.js';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -26,14 +26,22 @@ export async function createSession(adminId: string, meta: { ip?: string; userAg
 	const token = randomBytes(32).toString('base64url');
 	await db()
 		.insert(tables.adminSessions)
-		.values({ tokenHash: hashToken(token), adminId, ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) });
+		.values({
+			tokenHash: hashToken(token),
+			adminId,
+			ip: meta.ip,
+			userAgent: meta.userAgent?.slice(0, 300)
+		});
 	return token;
 }
 
 export type SessionAdmin = Pick<Admin, 'id' | 'username' | 'role' | 'email'>;
 
 /** Returns the session's admin, or null when the token is unknown, expired or the account disabled. */
-export async function validateSessionToken(token: string, now = new Date()): Promise<SessionAdmin | null> {
+export async function validateSessionToken(
+	token: string,
+	now = new Date()
+): Promise<SessionAdmin | null> {
 	const tokenHash = hashToken(token);
 	const [row] = await db()
 		.select({
@@ -66,7 +74,9 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
 }
 
 export async function invalidateSession(token: string) {
-	await db().delete(tables.adminSessions).where(eq(tables.adminSessions.tokenHash, hashToken(token)));
+	await db()
+		.delete(tables.adminSessions)
+		.where(eq(tables.adminSessions.tokenHash, hashToken(token)));
 }
 
 /** Ends every session of an admin, except optionally the one still in use. */

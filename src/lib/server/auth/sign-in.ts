@@ -4,12 +4,17 @@
  */
 import { verifyAdminCredentials } from './admins.js';
 import { createSession, invalidateSession } from './session.js';
-import { checkThrottle, describeWait, recordFailure, recordSuccess, throttleKeys } from './throttle.js';
+import {
+	checkThrottle,
+	describeWait,
+	recordFailure,
+	recordSuccess,
+	throttleKeys
+} from './throttle.js';
 import { recordAudit } from '../audit.js';
 
 export type SignInResult =
-	| { ok: true; token: string }
-	| { ok: false; reason: 'throttled' | 'invalid'; message: string };
+	{ ok: true; token: string } | { ok: false; reason: 'throttled' | 'invalid'; message: string };
 
 export async function signIn(input: {
 	username: string;
@@ -21,14 +26,30 @@ export async function signIn(input: {
 	const keys = throttleKeys('sign_in', input.username, input.ip);
 	const blockedUntil = await checkThrottle(keys);
 	if (blockedUntil) {
-		await recordAudit({ actor: input.username, action: 'auth.sign_in', outcome: 'failed', ip: input.ip, detail: { reason: 'throttled' } });
-		return { ok: false, reason: 'throttled', message: `Too many failed sign-ins. Try again in ${describeWait(blockedUntil)}.` };
+		await recordAudit({
+			actor: input.username,
+			action: 'auth.sign_in',
+			outcome: 'failed',
+			ip: input.ip,
+			detail: { reason: 'throttled' }
+		});
+		return {
+			ok: false,
+			reason: 'throttled',
+			message: `Too many failed sign-ins. Try again in ${describeWait(blockedUntil)}.`
+		};
 	}
 
 	const admin = await verifyAdminCredentials(input.username, input.password);
 	if (!admin) {
 		const next = await recordFailure(keys);
-		await recordAudit({ actor: input.username, action: 'auth.sign_in', outcome: 'failed', ip: input.ip, detail: { reason: 'wrong username or password' } });
+		await recordAudit({
+			actor: input.username,
+			action: 'auth.sign_in',
+			outcome: 'failed',
+			ip: input.ip,
+			detail: { reason: 'wrong username or password' }
+		});
 		const message = next
 			? `Wrong username or password. Too many failed sign-ins: try again in ${describeWait(next)}.`
 			: 'Wrong username or password.';

@@ -17,7 +17,11 @@ const MAX_LOCK_MS = 24 * 60 * 60 * 1000;
 
 export type ThrottleKey = { key: string; scale: number };
 
-export function throttleKeys(scope: string, account: string, ip: string | undefined): ThrottleKey[] {
+export function throttleKeys(
+	scope: string,
+	account: string,
+	ip: string | undefined
+): ThrottleKey[] {
 	const keys = [{ key: `${scope}:account:${account.toLowerCase()}`, scale: 1 }];
 	if (ip) keys.push({ key: `${scope}:ip:${ip}`, scale: 5 });
 	return keys;
@@ -37,7 +41,12 @@ export async function checkThrottle(keys: ThrottleKey[], now = new Date()): Prom
 	const rows = await db()
 		.select()
 		.from(tables.loginThrottle)
-		.where(inArray(tables.loginThrottle.key, keys.map((k) => k.key)));
+		.where(
+			inArray(
+				tables.loginThrottle.key,
+				keys.map((k) => k.key)
+			)
+		);
 	let until: Date | null = null;
 	for (const row of rows) {
 		if (row.blockedUntil && row.blockedUntil > now && (!until || row.blockedUntil > until))
@@ -64,7 +73,10 @@ export async function recordFailure(keys: ThrottleKey[], now = new Date()): Prom
 			.returning({ failures: tables.loginThrottle.failures });
 		const wait = blockDuration(row.failures, scale);
 		const blockedUntil = wait ? new Date(now.getTime() + wait) : null;
-		await db().update(tables.loginThrottle).set({ blockedUntil }).where(eq(tables.loginThrottle.key, key));
+		await db()
+			.update(tables.loginThrottle)
+			.set({ blockedUntil })
+			.where(eq(tables.loginThrottle.key, key));
 		if (blockedUntil && (!until || blockedUntil > until)) until = blockedUntil;
 	}
 	return until;
@@ -73,7 +85,8 @@ export async function recordFailure(keys: ThrottleKey[], now = new Date()): Prom
 /** A success clears the account's counter; the IP's counter is left to expire. */
 export async function recordSuccess(keys: ThrottleKey[]) {
 	const accountKeys = keys.filter((k) => k.scale === 1).map((k) => k.key);
-	if (accountKeys.length) await db().delete(tables.loginThrottle).where(inArray(tables.loginThrottle.key, accountKeys));
+	if (accountKeys.length)
+		await db().delete(tables.loginThrottle).where(inArray(tables.loginThrottle.key, accountKeys));
 }
 
 /** "Try again in 2 minutes" */

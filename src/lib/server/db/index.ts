@@ -19,5 +19,5 @@ export function db(): Db {
 	return currentDatabase().db;
 }
 
-export * as tables from './schema.js';
+export * as tables from './schema/index.js';
 export type { Db, Database } from './open.js';

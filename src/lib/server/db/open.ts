@@ -10,7 +10,7 @@ import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
-import * as schema from './schema.js';
+import * as schema from './schema/index.js';
 import { loadMigrations } from './migrations.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -67,7 +67,10 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
  */
 async function migrate(database: Database) {
 	// drizzle's dialect.migrate is the routine drizzle-orm/*/migrator runs on migration files.
-	const { dialect, session } = database.db as unknown as { dialect: MigrateDialect; session: unknown };
+	const { dialect, session } = database.db as unknown as {
+		dialect: MigrateDialect;
+		session: unknown;
+	};
 	const run = () => dialect.migrate(loadMigrations(), session, {});
 	if (!database.pool) return run();
 	const client = await database.pool.connect();

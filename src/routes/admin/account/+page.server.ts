@@ -3,7 +3,11 @@ import { message, setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { changePasswordSchema, regenerateCodesSchema } from '#lib/schemas/auth.js';
 import { findPasswordProblem } from '#lib/password-policy.js';
-import { changeOwnPassword, confirmCurrentPassword, regenerateOwnRecoveryCodes } from '#lib/server/auth/account.js';
+import {
+	changeOwnPassword,
+	confirmCurrentPassword,
+	regenerateOwnRecoveryCodes
+} from '#lib/server/auth/account.js';
 import { countUnusedRecoveryCodes, RECOVERY_CODE_COUNT } from '#lib/server/auth/recovery-codes.js';
 import { setSessionCookie } from '#lib/server/auth/session.js';
 import { clientMeta } from '#lib/server/request.js';
@@ -29,11 +33,21 @@ export const actions: Actions = {
 
 		const meta = clientMeta(event);
 		const reauth = await confirmCurrentPassword(admin.id, admin.username, currentPassword, meta.ip);
-		if (!reauth.ok) return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
-		const problem = (await findPasswordProblem(newPassword, admin.username)) ?? (newPassword === currentPassword ? 'Choose a password different from the current one.' : null);
+		if (!reauth.ok)
+			return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
+		const problem =
+			(await findPasswordProblem(newPassword, admin.username)) ??
+			(newPassword === currentPassword
+				? 'Choose a password different from the current one.'
+				: null);
 		if (problem) return setError(form, 'newPassword', problem);
 
-		const token = await changeOwnPassword({ adminId: admin.id, username: admin.username, newPassword, ...meta });
+		const token = await changeOwnPassword({
+			adminId: admin.id,
+			username: admin.username,
+			newPassword,
+			...meta
+		});
 		setSessionCookie(event.cookies, token, event.locals.secure);
 		return message(form, 'Password changed. Your other sessions have been signed out.');
 	},
@@ -46,9 +60,14 @@ export const actions: Actions = {
 
 		const ip = clientMeta(event).ip;
 		const reauth = await confirmCurrentPassword(admin.id, admin.username, currentPassword, ip);
-		if (!reauth.ok) return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
+		if (!reauth.ok)
+			return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
 
-		const codes = await regenerateOwnRecoveryCodes({ adminId: admin.id, username: admin.username, ip });
+		const codes = await regenerateOwnRecoveryCodes({
+			adminId: admin.id,
+			username: admin.username,
+			ip
+		});
 		return { codesForm: form, codes };
 	}
 };

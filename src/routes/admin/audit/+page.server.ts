@@ -3,7 +3,8 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ url }) => {
 	const requested = Number(url.searchParams.get('page') ?? '1');
-	const page = Number.isInteger(requested) && requested > 0 && requested < 1_000_000 ? requested : 1;
+	const page =
+		Number.isInteger(requested) && requested > 0 && requested < 1_000_000 ? requested : 1;
 	const result = await listAudit(page);
 	return {
 		page,

@@ -38,7 +38,8 @@ export const actions: Actions = {
 			userAgent: meta.userAgent,
 			previousToken: event.locals.sessionToken
 		});
-		if (!result.ok) return message(form, result.message, { status: result.reason === 'throttled' ? 429 : 400 });
+		if (!result.ok)
+			return message(form, result.message, { status: result.reason === 'throttled' ? 429 : 400 });
 
 		setSessionCookie(event.cookies, result.token, event.locals.secure);
 		redirect(303, safeNextPath(event.url.searchParams.get('next')));

@@ -12,7 +12,11 @@ export const actions: Actions = {
 		if (event.locals.sessionToken) await invalidateSession(event.locals.sessionToken);
 		deleteSessionCookie(event.cookies, event.locals.secure);
 		if (event.locals.admin)
-			await recordAudit({ actor: event.locals.admin.username, action: 'auth.sign_out', ip: clientMeta(event).ip });
+			await recordAudit({
+				actor: event.locals.admin.username,
+				action: 'auth.sign_out',
+				ip: clientMeta(event).ip
+			});
 		redirect(303, '/admin/login?notice=signed-out');
 	}
 };

@@ -1,0 +1,5 @@
+/**
+ * The database schema, one file per area. Add a file here and re-export it; then regenerate the migration
+ * with `npm run db:generate`.
+ */
+export * from './accounts.js';
