@@ -9,8 +9,9 @@ import { recordAudit } from '#lib/server/audit.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => {
-	if (await isSetupDone()) redirect(303, '/admin');
+export const load: PageServerLoad = async ({ request }) => {
+	// After the setup POST itself the page must render (it shows the recovery codes once).
+	if (request.method === 'GET' && (await isSetupDone())) redirect(303, '/admin');
 	return { form: await superValidate(zod4(setupSchema)) };
 };
 
