@@ -1,15 +1,23 @@
 /**
  * The server never sends a typed password back to the page (it blanks them in every response). With
- * JavaScript on, this puts the user's own typing back after a failed submit, so one wrong field does not
- * cost them every password field; a successful submit leaves the fields cleared.
+ * JavaScript on, this puts the user's own typing back after a failed submit, read from the form element, so
+ * one wrong field does not cost them every password field; a successful submit leaves the fields cleared.
  */
 export function keepTypedSecrets<T extends Record<string, unknown>>(
-	current: () => T,
-	fields: readonly (keyof T)[]
+	fields: readonly (keyof T & string)[]
 ) {
-	return ({ form }: { form: { valid: boolean; data: T } }) => {
+	return ({
+		form,
+		formElement
+	}: {
+		form: { valid: boolean; data: T };
+		formElement: HTMLFormElement;
+	}) => {
 		if (form.valid) return;
-		const typed = current();
-		for (const field of fields) if (form.data[field] === '') form.data[field] = typed[field];
+		for (const field of fields) {
+			const input = formElement.elements.namedItem(field);
+			if (form.data[field] === '' && input instanceof HTMLInputElement)
+				(form.data as Record<string, unknown>)[field] = input.value;
+		}
 	};
 }
