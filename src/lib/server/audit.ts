@@ -13,7 +13,11 @@ export type AuditAction =
 	| 'account.password_changed'
 	| 'account.password_reset'
 	| 'recovery.used'
-	| 'recovery.regenerated';
+	| 'recovery.regenerated'
+	| 'site.updated'
+	| 'site.admin_created'
+	| 'site.reset_link_sent'
+	| 'site.reset_link_used';
 
 export interface AuditEvent {
 	actor: string | null;

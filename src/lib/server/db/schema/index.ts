@@ -3,3 +3,4 @@
  * with `npm run db:generate`.
  */
 export * from './accounts.js';
+export * from './site.js';

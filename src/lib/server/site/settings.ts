@@ -1,0 +1,57 @@
+/** Seed 003's Site Config: one row, read and changed here; every change audited (never a secret value). */
+import { eq, sql } from 'drizzle-orm';
+import { db, tables } from '../db/index.js';
+import type { SiteSettings } from '../db/schema/index.js';
+import { recordAudit } from '../audit.js';
+
+export async function getSiteSettings(): Promise<SiteSettings> {
+	await db().insert(tables.siteSettings).values({ id: 1 }).onConflictDoNothing();
+	const [row] = await db().select().from(tables.siteSettings).where(eq(tables.siteSettings.id, 1));
+	return row;
+}
+
+/** The designated UI Admin and UI Primary Customer Support accounts (the first of each role until chosen). */
+export async function getSiteAccounts(settings?: SiteSettings) {
+	const site = settings ?? (await getSiteSettings());
+	const all = await db()
+		.select({
+			id: tables.admins.id,
+			username: tables.admins.username,
+			role: tables.admins.role,
+			email: tables.admins.email,
+			createdAt: tables.admins.createdAt
+		})
+		.from(tables.admins)
+		.orderBy(tables.admins.createdAt);
+	const admin = all.find((a) => a.id === site.uiAdminId) ?? all.find((a) => a.role === 'admin');
+	const support =
+		all.find((a) => a.id === site.uiSupportId) ?? all.find((a) => a.role === 'support');
+	return { admin, support };
+}
+
+type Patch = Partial<Omit<SiteSettings, 'id' | 'updatedAt'>>;
+
+export async function updateSiteSettings(
+	patch: Patch,
+	audit: { actor: string; ip?: string; what: string; detail?: Record<string, unknown> }
+) {
+	await getSiteSettings();
+	await db()
+		.update(tables.siteSettings)
+		.set({ ...patch, updatedAt: sql`now()` })
+		.where(eq(tables.siteSettings.id, 1));
+	await recordAudit({
+		actor: audit.actor,
+		action: 'site.updated',
+		ip: audit.ip,
+		detail: { section: audit.what, ...audit.detail }
+	});
+}
+
+/** Lists which keys changed between two plain records, for audit entries. */
+export function changedFields<T extends Record<string, unknown>>(
+	before: T,
+	after: Partial<T>
+): string[] {
+	return Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+}
