@@ -26,7 +26,15 @@ export type SiteAccountsResult =
 
 type Role = 'admin' | 'support';
 
-async function resolve(role: Role, username: string, password: string) {
+type Resolved =
+	| { error: { field: Extract<SiteAccountsResult, { ok: false }>['field']; message: string } }
+	| {
+			existing: Awaited<ReturnType<typeof findAdminByUsername>>;
+			username: string;
+			password: string;
+	  };
+
+async function resolve(role: Role, username: string, password: string): Promise<Resolved> {
 	const existing = await findAdminByUsername(username);
 	const usernameField = role === 'admin' ? 'adminUsername' : 'supportUsername';
 	const passwordField = role === 'admin' ? 'adminPassword' : 'supportPassword';
@@ -36,10 +44,10 @@ async function resolve(role: Role, username: string, password: string) {
 				field: usernameField,
 				message: `${existing.username} is the ${existing.role === 'admin' ? 'UI Admin' : 'support'} account; choose another username.`
 			}
-		} as const;
+		};
 	if (!existing && !password)
-		return { error: { field: passwordField, message: 'A new account needs a password.' } } as const;
-	return { existing, username, password } as const;
+		return { error: { field: passwordField, message: 'A new account needs a password.' } };
+	return { existing, username, password };
 }
 
 export async function updateSiteAccounts(
