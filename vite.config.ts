@@ -1,10 +1,36 @@
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vitest/config';
+import type { Plugin } from 'vite';
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 
+/**
+ * Mock mode (`npm run dev:mock`) lives in src/routes/dev/ and src/lib/server/dev/ and exists only under the dev
+ * server. Server code reaches it only through `if (dev)` dynamic imports, which the build removes; the dev
+ * routes themselves are replaced here by 404 stubs in production builds, so none of their code ships.
+ */
+function stripDevOnlyCode(): Plugin {
+	const devRoute = /[\\/]src[\\/]routes[\\/]dev[\\/]/;
+	const devModule = /[\\/]src[\\/](lib[\\/]server[\\/]dev|mocks)[\\/]/;
+	return {
+		name: 'postern:strip-dev-only-code',
+		apply: 'build',
+		enforce: 'pre',
+		load(id) {
+			// Reached only through dead `if (dev)` branches; an empty module keeps even their chunks empty.
+			if (devModule.test(id)) return 'export {};';
+			if (!devRoute.test(id)) return null;
+			if (id.endsWith('.svelte')) return '<p>Not found</p>';
+			if (/\+server\.[jt]s$/.test(id))
+				return "export const GET = () => new Response('Not found', { status: 404 });";
+			return "import { error } from '@sveltejs/kit'; export const load = () => error(404, 'Not found');";
+		}
+	};
+}
+
 export default defineConfig({
 	plugins: [
+		stripDevOnlyCode(),
 		tailwindcss(),
 		sveltekit({
 			compilerOptions: {

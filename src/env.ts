@@ -75,6 +75,11 @@ export const variables = defineEnvVars({
 		description: 'true when a reverse proxy sets X-Forwarded-Proto/Host/For. Default false',
 		schema: bool('POSTERN_TRUST_PROXY')
 	},
+	POSTERN_MOCK: {
+		description:
+			'true (set by npm run dev:mock): in-memory seeded database, embedded mail sink, mocked Microsoft identity platform. Dev server only',
+		schema: bool('POSTERN_MOCK')
+	},
 	LOG_LEVEL: {
 		description: 'fatal, error, warn, info, debug or trace. Default info',
 		schema: oneOf(

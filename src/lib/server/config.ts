@@ -13,6 +13,8 @@ export const config = {
 	secretKey: env.POSTERN_SECRET_KEY,
 	publicUrl: env.POSTERN_PUBLIC_URL,
 	trustProxy: env.POSTERN_TRUST_PROXY,
+	/** Mock mode exists only under the dev server: `dev` is false in every production build. */
+	mock: dev && env.POSTERN_MOCK,
 	logLevel: env.LOG_LEVEL,
 	logFormat: env.LOG_FORMAT ?? (dev ? 'pretty' : 'json')
 } as const;

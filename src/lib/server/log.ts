@@ -3,9 +3,10 @@
  * Redaction is the last line of defence; callers never pass secrets in the first place.
  */
 import pino from 'pino';
+import pretty from 'pino-pretty';
 import { config } from './config.js';
 
-export const log = pino({
+const options: pino.LoggerOptions = {
 	level: config.logLevel,
 	redact: {
 		paths: [
@@ -21,9 +22,20 @@ export const log = pino({
 			'code'
 		],
 		censor: '[redacted]'
-	},
-	transport:
-		config.logFormat === 'pretty'
-			? { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } }
-			: undefined
-});
+	}
+};
+
+// pino-pretty as an in-process stream rather than a worker-thread transport: transports cannot resolve their
+// target from inside Vite's dev module runner.
+export const log =
+	config.logFormat === 'pretty'
+		? pino(
+				options,
+				pretty({
+					colorize: true,
+					singleLine: true,
+					translateTime: 'HH:MM:ss',
+					ignore: 'pid,hostname'
+				})
+			)
+		: pino(options);

@@ -3,6 +3,7 @@
  * the key opens what was sealed with it before (a wrong key stops start-up instead of producing garbage).
  */
 import { eq } from 'drizzle-orm';
+import { dev } from '$app/env';
 import { config } from './config.js';
 import { currentDatabase, useDatabase, tables, type Database } from './db/index.js';
 import { openDatabase } from './db/open.js';
@@ -13,6 +14,11 @@ const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_VALUE = 'postern secret key check';
 
 export async function startServer(): Promise<Database> {
+	// `dev` is a build-time constant: in production builds this branch and the mock code it imports are removed.
+	if (dev && config.mock) {
+		const { startMockMode } = await import('./dev/mock-mode.js');
+		return startMockMode();
+	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
 	const database = await openDatabase(
 		config.databaseUrl

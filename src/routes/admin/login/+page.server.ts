@@ -6,6 +6,8 @@ import { signIn } from '#lib/server/auth/sign-in.js';
 import { setSessionCookie } from '#lib/server/auth/session.js';
 import { safeNextPath } from '#lib/server/auth/guard.js';
 import { clientMeta } from '#lib/server/request.js';
+import { dev } from '$app/env';
+import { config } from '#lib/server/config.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const NOTICES: Record<string, string> = {
@@ -14,11 +16,19 @@ const NOTICES: Record<string, string> = {
 	expired: 'Your session ended. Sign in again.'
 };
 
+/** In mock mode only, the seeded accounts are shown on the page (they are printed in the terminal too). */
+async function mockCredentials() {
+	if (!dev || !config.mock) return null;
+	const { getMockState } = await import('#lib/server/dev/mock-state.js');
+	return getMockState()?.credentials ?? null;
+}
+
 export const load: PageServerLoad = async ({ locals, url }) => {
 	if (locals.admin) redirect(303, safeNextPath(url.searchParams.get('next')));
 	return {
 		form: await superValidate(zod4(loginSchema)),
-		notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null
+		notice: NOTICES[url.searchParams.get('notice') ?? ''] ?? null,
+		mockCredentials: await mockCredentials()
 	};
 };
 

@@ -1,0 +1,47 @@
+/**
+ * `npm run dev:mock`: the whole app with no outside service. A fresh in-memory database with seed data, the
+ * embedded mail sink, and (once the mail module registers them) the mocked Microsoft identity platform.
+ * Imported only behind `dev` checks, so production builds do not contain it (tests/e2e checks the build).
+ */
+import { randomBytes } from 'node:crypto';
+import { openDatabase, type Database } from '../db/open.js';
+import { useDatabase } from '../db/index.js';
+import { useSecretKey } from '../secrets.js';
+import { completeSetup } from '../auth/admins.js';
+import { startMailSink } from './mail-sink.js';
+import { getMockState, setMockState } from './mock-state.js';
+
+export const MOCK_ADMIN = {
+	username: 'admin',
+	password: 'Mock-Admin-Postern-2026',
+	role: 'UI Admin'
+};
+export const MOCK_SUPPORT = {
+	username: 'support',
+	password: 'Mock-Support-Postern-2026',
+	role: 'UI Primary Customer Support'
+};
+
+export async function startMockMode(): Promise<Database> {
+	useSecretKey(randomBytes(32));
+	const database = await openDatabase({ kind: 'memory' });
+	useDatabase(database);
+	const sink = getMockState()?.sink ?? (await startMailSink());
+	await completeSetup({
+		adminUsername: MOCK_ADMIN.username,
+		adminPassword: MOCK_ADMIN.password,
+		supportUsername: MOCK_SUPPORT.username,
+		supportPassword: MOCK_SUPPORT.password
+	});
+	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT] });
+	const lines = [
+		'',
+		'  Postern mock mode: in-memory database, nothing leaves this machine.',
+		`  Mail sink:   127.0.0.1:${sink.port} (see /dev/mailbox)`,
+		`  UI Admin:    ${MOCK_ADMIN.username} / ${MOCK_ADMIN.password}`,
+		`  Support:     ${MOCK_SUPPORT.username} / ${MOCK_SUPPORT.password}`,
+		''
+	];
+	console.log(lines.join('\n'));
+	return database;
+}
