@@ -1,6 +1,7 @@
 /** The console's sections. A section is listed here only once its page exists (no dead links). */
 export const consoleNav = [
 	{ href: '/admin', label: 'Overview', icon: 'overview' },
+	{ href: '/admin/site', label: 'Site settings', icon: 'site' },
 	{ href: '/admin/audit', label: 'Audit log', icon: 'audit' },
 	{ href: '/admin/account', label: 'Account', icon: 'account' }
 ] as const;

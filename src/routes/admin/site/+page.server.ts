@@ -1,0 +1,187 @@
+import { fail, redirect } from '@sveltejs/kit';
+import { message, setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import {
+	defaultRecipientsSchema,
+	siteAccountsSchema,
+	siteEmailsSchema
+} from '#lib/schemas/site.js';
+import { regenerateCodesSchema } from '#lib/schemas/auth.js';
+import { parseRecipientList } from '#lib/recipients.js';
+import { findPasswordProblem } from '#lib/password-policy.js';
+import { getSiteAccounts, getSiteSettings, updateSiteSettings } from '#lib/server/site/settings.js';
+import {
+	changedSiteEmails,
+	getSiteEmails,
+	saveDefaultRecipients,
+	saveSiteEmails
+} from '#lib/server/site/emails.js';
+import { updateSiteAccounts } from '#lib/server/site/accounts.js';
+import { confirmCurrentPassword, regenerateOwnRecoveryCodes } from '#lib/server/auth/account.js';
+import { clientMeta } from '#lib/server/request.js';
+import type { Actions, PageServerLoad } from './$types';
+
+const SECTIONS = ['accounts', 'emails', 'recipients', 'smtp'] as const;
+type Section = (typeof SECTIONS)[number];
+
+export const load: PageServerLoad = async ({ url }) => {
+	const settings = await getSiteSettings();
+	const accounts = await getSiteAccounts(settings);
+	const emails = await getSiteEmails();
+	const requested = url.searchParams.get('edit');
+	const editing = (SECTIONS as readonly string[]).includes(requested ?? '')
+		? (requested as Section)
+		: null;
+	return {
+		settings: {
+			smtpEnabled: settings.smtpEnabled,
+			untested: settings.untestedSince !== null,
+			defaultRecipients: settings.defaultRecipients
+		},
+		accounts: { admin: accounts.admin?.username ?? '', support: accounts.support?.username ?? '' },
+		emails,
+		editing,
+		accountsForm: await superValidate(
+			{
+				adminUsername: accounts.admin?.username ?? '',
+				supportUsername: accounts.support?.username ?? ''
+			},
+			zod4(siteAccountsSchema),
+			{ id: 'accounts', errors: false }
+		),
+		emailsForm: await superValidate({ ...emails }, zod4(siteEmailsSchema), {
+			id: 'emails',
+			errors: false
+		}),
+		recipientsForm: await superValidate(
+			{ defaultRecipients: settings.defaultRecipients.join(', ') },
+			zod4(defaultRecipientsSchema),
+			{ id: 'recipients', errors: false }
+		),
+		codesForm: await superValidate(zod4(regenerateCodesSchema), { id: 'codes' })
+	};
+};
+
+export const actions: Actions = {
+	accounts: async (event) => {
+		const admin = event.locals.admin!;
+		const form = await superValidate(event.request, zod4(siteAccountsSchema), { id: 'accounts' });
+		const { adminPassword, supportPassword, currentPassword } = form.data;
+		form.data.adminPassword =
+			form.data.adminConfirm =
+			form.data.supportPassword =
+			form.data.supportConfirm =
+				'';
+		form.data.currentPassword = '';
+		if (!form.valid) return fail(400, { accountsForm: form });
+		const settings = await getSiteSettings();
+		// Seed 003: the usernames are editable only while SMTP configuration is off.
+		if (settings.smtpEnabled)
+			return message(form, 'Switch SMTP configuration off to change the usernames.', {
+				status: 409
+			});
+
+		const meta = clientMeta(event);
+		const reauth = await confirmCurrentPassword(admin.id, admin.username, currentPassword, meta.ip);
+		if (!reauth.ok)
+			return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
+		for (const [field, pw, user] of [
+			['adminPassword', adminPassword, form.data.adminUsername],
+			['supportPassword', supportPassword, form.data.supportUsername]
+		] as const) {
+			const problem = pw ? await findPasswordProblem(pw, user) : null;
+			if (problem) return setError(form, field, problem);
+		}
+		const result = await updateSiteAccounts(
+			{
+				adminUsername: form.data.adminUsername,
+				adminPassword,
+				supportUsername: form.data.supportUsername,
+				supportPassword
+			},
+			{ actor: admin.username, ip: meta.ip }
+		);
+		if (!result.ok) return setError(form, result.field, result.message);
+		redirect(303, '/admin/site?saved=accounts');
+	},
+
+	emails: async (event) => {
+		const admin = event.locals.admin!;
+		const form = await superValidate(event.request, zod4(siteEmailsSchema), { id: 'emails' });
+		const currentPassword = form.data.currentPassword;
+		form.data.currentPassword = '';
+		if (!form.valid) return fail(400, { emailsForm: form });
+		const next = {
+			adminEmail: form.data.adminEmail,
+			supportEmail: form.data.supportEmail,
+			alertEmail: form.data.alertEmail
+		};
+		const meta = clientMeta(event);
+		// Changing where mail (and reset links) go is a sensitive change: the password is asked again.
+		if ((await changedSiteEmails(next)).length > 0) {
+			if (!currentPassword)
+				return setError(
+					form,
+					'currentPassword',
+					'Enter your password to change an e-mail address.'
+				);
+			const reauth = await confirmCurrentPassword(
+				admin.id,
+				admin.username,
+				currentPassword,
+				meta.ip
+			);
+			if (!reauth.ok)
+				return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
+		}
+		await saveSiteEmails(next, { actor: admin.username, ip: meta.ip, siteUrl: event.url.origin });
+		redirect(303, '/admin/site?saved=emails');
+	},
+
+	recipients: async (event) => {
+		const admin = event.locals.admin!;
+		const form = await superValidate(event.request, zod4(defaultRecipientsSchema), {
+			id: 'recipients'
+		});
+		if (!form.valid) return fail(400, { recipientsForm: form });
+		const parsed = parseRecipientList(form.data.defaultRecipients);
+		if (!parsed.ok) return setError(form, 'defaultRecipients', parsed.error);
+		await saveDefaultRecipients(parsed.recipients, {
+			actor: admin.username,
+			ip: clientMeta(event).ip
+		});
+		redirect(303, '/admin/site?saved=recipients');
+	},
+
+	smtpOff: async (event) => {
+		const admin = event.locals.admin!;
+		await updateSiteSettings(
+			{ smtpEnabled: false, untestedSince: null },
+			{
+				actor: admin.username,
+				ip: clientMeta(event).ip,
+				what: 'smtp switch',
+				detail: { enabled: false }
+			}
+		);
+		redirect(303, '/admin/site?saved=off');
+	},
+
+	codes: async (event) => {
+		const admin = event.locals.admin!;
+		const form = await superValidate(event.request, zod4(regenerateCodesSchema), { id: 'codes' });
+		const { currentPassword } = form.data;
+		form.data.currentPassword = '';
+		if (!form.valid) return fail(400, { codesForm: form });
+		const ip = clientMeta(event).ip;
+		const reauth = await confirmCurrentPassword(admin.id, admin.username, currentPassword, ip);
+		if (!reauth.ok)
+			return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
+		const codes = await regenerateOwnRecoveryCodes({
+			adminId: admin.id,
+			username: admin.username,
+			ip
+		});
+		return { codesForm: form, codes };
+	}
+};
