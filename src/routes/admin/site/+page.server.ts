@@ -24,6 +24,11 @@ import type { Actions, PageServerLoad } from './$types';
 const SECTIONS = ['accounts', 'emails', 'recipients', 'smtp'] as const;
 type Section = (typeof SECTIONS)[number];
 
+/** While switching SMTP on (?enable=1), saving a section stays in that flow. */
+function keepEnabling(url: URL) {
+	return url.searchParams.has('enable') ? '&enable=1' : '';
+}
+
 export const load: PageServerLoad = async ({ url }) => {
 	const settings = await getSiteSettings();
 	const accounts = await getSiteAccounts(settings);
@@ -135,7 +140,7 @@ export const actions: Actions = {
 				return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
 		}
 		await saveSiteEmails(next, { actor: admin.username, ip: meta.ip, siteUrl: event.url.origin });
-		redirect(303, '/admin/site?saved=emails');
+		redirect(303, `/admin/site?saved=emails${keepEnabling(event.url)}#emails`);
 	},
 
 	recipients: async (event) => {
@@ -150,7 +155,7 @@ export const actions: Actions = {
 			actor: admin.username,
 			ip: clientMeta(event).ip
 		});
-		redirect(303, '/admin/site?saved=recipients');
+		redirect(303, `/admin/site?saved=recipients${keepEnabling(event.url)}#recipients`);
 	},
 
 	smtpOff: async (event) => {
