@@ -1,4 +1,18 @@
+import { dev } from '$app/env';
 import { config } from '#lib/server/config.js';
 import type { LayoutServerLoad } from './$types';
 
-export const load: LayoutServerLoad = () => ({ mock: config.mock });
+/** Mock mode's toolbar data; in production builds `dev` is false and the import below is removed. */
+async function devToolbar() {
+	if (!dev || !config.mock) return null;
+	const { FAULTS, currentFault } = await import('#lib/server/dev/faults.js');
+	return {
+		faults: FAULTS.map(({ id, label, group }) => ({ id, label, group })),
+		current: currentFault()
+	};
+}
+
+export const load: LayoutServerLoad = async () => ({
+	mock: config.mock,
+	toolbar: await devToolbar()
+});
