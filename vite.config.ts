@@ -11,14 +11,14 @@ import { sveltekit } from '@sveltejs/kit/vite';
  */
 function stripDevOnlyCode(): Plugin {
 	const devRoute = /[\\/]src[\\/]routes[\\/]dev[\\/]/;
-	const devModule = /[\\/]src[\\/](lib[\\/]server[\\/]dev|mocks)[\\/]/;
+	const devModule = /[\\/]src[\\/](lib[\\/]server[\\/]dev|lib[\\/]dev|mocks)[\\/]/;
 	return {
 		name: 'postern:strip-dev-only-code',
 		apply: 'build',
 		enforce: 'pre',
 		load(id) {
 			// Reached only through dead `if (dev)` branches; an empty module keeps even their chunks empty.
-			if (devModule.test(id)) return 'export {};';
+			if (devModule.test(id)) return id.endsWith('.svelte') ? '' : 'export {};';
 			if (!devRoute.test(id)) return null;
 			if (id.endsWith('.svelte')) return '<p>Not found</p>';
 			if (/\+server\.[jt]s$/.test(id))
