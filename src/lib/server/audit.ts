@@ -33,12 +33,17 @@ export function redactAuditDetail(detail: Record<string, unknown>): Record<strin
 	const out: Record<string, unknown> = {};
 	for (const [name, value] of Object.entries(detail)) {
 		if (SECRET_NAME.test(name)) continue;
-		out[name] =
-			value && typeof value === 'object' && !Array.isArray(value)
-				? redactAuditDetail(value as Record<string, unknown>)
-				: value;
+		out[name] = redactValue(value);
 	}
 	return out;
+}
+
+/** Objects inside arrays are redacted too (e.g. a list of attempts, each with its own credentials). */
+function redactValue(value: unknown): unknown {
+	if (Array.isArray(value)) return value.map(redactValue);
+	return value && typeof value === 'object'
+		? redactAuditDetail(value as Record<string, unknown>)
+		: value;
 }
 
 export async function recordAudit(event: AuditEvent) {

@@ -32,7 +32,9 @@ export function blockDuration(failures: number, scale = 1): number {
 	const delayFrom = DELAY_FROM * scale;
 	const lockFrom = LOCK_FROM * scale;
 	if (failures < delayFrom) return 0;
-	if (failures < lockFrom) return 2 ** (failures - delayFrom) * 1000;
+	// The delay stops growing at 16 s: an IP's wider window (25 to 49) must not reach days before its lockout.
+	if (failures < lockFrom)
+		return 2 ** Math.min(failures - delayFrom, LOCK_FROM - DELAY_FROM - 1) * 1000;
 	return Math.min(15 * 60 * 1000 * 2 ** (failures - lockFrom), MAX_LOCK_MS);
 }
 
