@@ -1,0 +1,150 @@
+/**
+ * The main server before any account exists: the setup page's checks (bad input, accessibility,
+ * screenshots), then the setup itself, which the `console` project's specs build on.
+ */
+import { expect, test } from '@playwright/test';
+import { ADMIN, SUPPORT, RECOVERY_CODE } from './support/accounts.js';
+import { send, setupForm } from './support/http.js';
+import {
+	SETUP_LABELS,
+	assertFieldError,
+	populateSetup,
+	readShownCodes,
+	screenshotBothSchemes,
+	seriousA11yViolations,
+	setupValues,
+	submitSetup
+} from './support/pages.js';
+
+test.describe.configure({ mode: 'serial' });
+
+test('every page leads to setup while no account exists', async ({ page, baseURL }) => {
+	for (const path of ['/', '/admin', '/admin/login', '/admin/account', '/admin/audit']) {
+		const reply = await send(`${baseURL}${path}`);
+		expect(reply.status, path).toBe(303);
+		expect(reply.location, path).toBe('/setup');
+	}
+	await page.goto('/admin/audit');
+	await expect(page).toHaveURL(/\/setup$/);
+	await expect(page.getByRole('heading', { name: 'Set up Postern' })).toBeVisible();
+	expect((await send(`${baseURL}/healthz`)).status).toBe(200);
+});
+
+test('setup: bad input gets a field-level error in the browser and creates nothing', async ({
+	page,
+	baseURL
+}) => {
+	await page.goto('/setup');
+	const good = setupValues();
+	const cases: { values: Partial<typeof good>; label: string; error: RegExp }[] = [
+		{
+			values: { adminUsername: '' },
+			label: SETUP_LABELS.adminUsername,
+			error: /Enter the ui admin username/i
+		},
+		{
+			values: { adminUsername: 'has space' },
+			label: SETUP_LABELS.adminUsername,
+			error: /letters, digits and \. _ @ - only/
+		},
+		{
+			values: { adminPassword: 'short-1A', adminConfirm: 'short-1A' },
+			label: SETUP_LABELS.adminPassword,
+			error: /at least 12 characters/
+		},
+		{
+			values: { adminConfirm: `${good.adminPassword}x` },
+			label: SETUP_LABELS.adminConfirm,
+			error: /do not match/
+		},
+		{
+			values: { supportUsername: ADMIN.username.toUpperCase() },
+			label: SETUP_LABELS.supportUsername,
+			error: /Must differ from the UI Admin Username/
+		},
+		{
+			values: { supportPassword: SUPPORT.username, supportConfirm: SUPPORT.username },
+			label: SETUP_LABELS.supportPassword,
+			error: /must not be the username/
+		},
+		// only the server knows the common-password list: this one comes back from it
+		{
+			values: { adminPassword: 'password1234', adminConfirm: 'password1234' },
+			label: SETUP_LABELS.adminPassword,
+			error: /Too easy to guess/
+		}
+	];
+	for (const { values, label, error } of cases) {
+		await populateSetup(page, { ...good, ...values });
+		await submitSetup(page);
+		await assertFieldError(page, label, error);
+		await expect(page.getByRole('heading', { name: 'Set up Postern' })).toBeVisible();
+	}
+	// nothing was created: the console still sends everyone to setup
+	expect((await send(`${baseURL}/admin/login`)).location).toBe('/setup');
+});
+
+test('setup: the server refuses bad input on its own (no JavaScript) with field errors', async ({
+	baseURL
+}) => {
+	const good = setupForm();
+	const long = 'Zq7-'.repeat(33); // 132 characters
+	const cases: { fields: Partial<typeof good>; error: string }[] = [
+		{
+			fields: { adminPassword: 'password1234', adminConfirm: 'password1234' },
+			error: 'Too easy to guess'
+		},
+		{
+			fields: { supportPassword: 'qwertyuiop123', supportConfirm: 'qwertyuiop123' },
+			error: 'Too easy to guess'
+		},
+		{ fields: { adminPassword: long, adminConfirm: long }, error: 'Use at most 128 characters.' },
+		{
+			fields: { adminPassword: 'Short-pw-1', adminConfirm: 'Short-pw-1' },
+			error: 'Use at least 12 characters.'
+		},
+		{
+			fields: { supportUsername: ADMIN.username },
+			error: 'Must differ from the UI Admin Username'
+		},
+		{ fields: { adminUsername: 'evil\r\nX-Injected: 1' }, error: 'letters, digits' },
+		// no trimming: a password with a trailing space is not its confirmation without one
+		{ fields: { adminConfirm: `${good.adminPassword} ` }, error: 'The passwords do not match.' }
+	];
+	for (const { fields, error } of cases) {
+		const reply = await send(`${baseURL}/setup`, { form: { ...good, ...fields } });
+		expect(reply.status, error).toBe(400);
+		expect(reply.body, error).toContain('aria-invalid="true"');
+		expect(reply.body, error).toContain(error);
+		// typed passwords never come back in the page
+		expect(reply.body).not.toContain(good.adminPassword);
+		expect(reply.body).not.toContain(good.supportPassword);
+	}
+	expect((await send(`${baseURL}/admin`)).location).toBe('/setup');
+});
+
+test('setup page: no serious accessibility violations, light and dark; screenshots', async ({
+	page
+}) => {
+	await page.goto('/setup');
+	for (const colorScheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme });
+		expect(await seriousA11yViolations(page), colorScheme).toEqual([]);
+	}
+	await populateSetup(page, { ...setupValues(), adminConfirm: 'not the same password' });
+	await screenshotBothSchemes(page, 'setup');
+});
+
+test('setup creates both accounts, signs the admin in and shows the codes', async ({ page }) => {
+	await page.goto('/setup');
+	await populateSetup(page, setupValues());
+	await submitSetup(page);
+	await expect(
+		page.getByRole('status').filter({ hasText: 'The accounts are ready' })
+	).toContainText(ADMIN.username);
+	const codes = await readShownCodes(page);
+	for (const code of codes) expect(code).toMatch(RECOVERY_CODE);
+	await page.getByRole('checkbox', { name: 'I have saved these codes' }).check();
+	await page.getByRole('button', { name: 'Continue' }).click();
+	await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();
+});

@@ -1,0 +1,13 @@
+/** The accounts the e2e specs create. The passwords pass the policy (long, not common, not the username). */
+export interface Account {
+	username: string;
+	password: string;
+}
+
+export const ADMIN: Account = { username: 'site-admin', password: 'Sturdy-Harbor-Lantern-42' };
+export const SUPPORT: Account = { username: 'support-desk', password: 'Quiet-Meadow-Compass-97' };
+
+/** Recovery codes as Postern prints them: four groups of four Crockford base32 characters. */
+export const RECOVERY_CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
+
+export const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
