@@ -69,6 +69,38 @@ CREATE TABLE "site_settings" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "smtp_servers" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"name" text NOT NULL,
+	"host" text NOT NULL,
+	"port" integer NOT NULL,
+	"security" text NOT NULL,
+	"auth" text DEFAULT 'none' NOT NULL,
+	"username" text,
+	"password_sealed" text,
+	"tenant_id" text,
+	"client_id" text,
+	"client_secret_sealed" text,
+	"client_secret_expires_on" date,
+	"mailbox" text,
+	"cloud" text DEFAULT 'global' NOT NULL,
+	"from_address" text NOT NULL,
+	"from_name" text,
+	"verify_tls" boolean DEFAULT true NOT NULL,
+	"ca_pem" text,
+	"timeout_seconds" integer DEFAULT 15 NOT NULL,
+	"last_test_at" timestamp with time zone,
+	"last_test_ok" boolean,
+	"last_test_summary" jsonb,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "smtp_servers_port" CHECK ("smtp_servers"."port" between 1 and 65535),
+	CONSTRAINT "smtp_servers_timeout" CHECK ("smtp_servers"."timeout_seconds" between 1 and 120),
+	CONSTRAINT "smtp_servers_security" CHECK ("smtp_servers"."security" in ('none', 'starttls', 'tls')),
+	CONSTRAINT "smtp_servers_auth" CHECK ("smtp_servers"."auth" in ('none', 'basic', 'microsoft')),
+	CONSTRAINT "smtp_servers_cloud" CHECK ("smtp_servers"."cloud" in ('global', 'usgov', 'usgovdod', 'china'))
+);
+--> statement-breakpoint
 ALTER TABLE "admin_sessions" ADD CONSTRAINT "admin_sessions_admin_id_admins_id_fk" FOREIGN KEY ("admin_id") REFERENCES "public"."admins"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "recovery_codes" ADD CONSTRAINT "recovery_codes_admin_id_admins_id_fk" FOREIGN KEY ("admin_id") REFERENCES "public"."admins"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "password_reset_tokens" ADD CONSTRAINT "password_reset_tokens_admin_id_admins_id_fk" FOREIGN KEY ("admin_id") REFERENCES "public"."admins"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -77,4 +109,5 @@ ALTER TABLE "site_settings" ADD CONSTRAINT "site_settings_ui_support_id_admins_i
 CREATE INDEX "admin_sessions_admin" ON "admin_sessions" USING btree ("admin_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "admins_username_lower" ON "admins" USING btree (lower("username"));--> statement-breakpoint
 CREATE INDEX "audit_log_at" ON "audit_log" USING btree ("at");--> statement-breakpoint
-CREATE INDEX "recovery_codes_admin" ON "recovery_codes" USING btree ("admin_id");
+CREATE INDEX "recovery_codes_admin" ON "recovery_codes" USING btree ("admin_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "smtp_servers_name_lower" ON "smtp_servers" USING btree (lower("name"));

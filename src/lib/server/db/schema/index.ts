@@ -4,3 +4,4 @@
  */
 export * from './accounts.js';
 export * from './site.js';
+export * from './mail.js';

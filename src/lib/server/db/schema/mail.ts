@@ -1,0 +1,86 @@
+import { sql } from 'drizzle-orm';
+import {
+	boolean,
+	check,
+	date,
+	integer,
+	jsonb,
+	pgTable,
+	text,
+	timestamp,
+	uniqueIndex,
+	uuid
+} from 'drizzle-orm/pg-core';
+
+/**
+ * SMTP servers (seed 000 "Configure an SMTP Server", seed 003 Basic SMTP and Microsoft Modern Authentication).
+ * Secrets are stored sealed (secrets.ts) and never leave the mail module unopened or opened for a page: see
+ * mail/servers.ts. Other tables (site settings, notification profiles, OTP generators) refer to `id`; deleting a
+ * server they use is refused in code (mail/usages.ts), so no foreign key has to know about them.
+ *
+ * `updatedAt` changes on every saved edit and only then: the pooled transport of a server is keyed on it
+ * (mail/transport.ts), so recording a test result must not touch it.
+ */
+export const smtpServers = pgTable(
+	'smtp_servers',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		/** Display name, unique whatever the letter case. */
+		name: text('name').notNull(),
+		host: text('host').notNull(),
+		port: integer('port').notNull(),
+		/** Connection type: Unsecured, STARTTLS, SSL/TLS (implicit TLS). */
+		security: text('security', { enum: ['none', 'starttls', 'tls'] }).notNull(),
+		auth: text('auth', { enum: ['none', 'basic', 'microsoft'] })
+			.notNull()
+			.default('none'),
+		/** Basic: the SMTP username. */
+		username: text('username'),
+		/** Basic: the password, sealed. */
+		passwordSealed: text('password_sealed'),
+		/** Microsoft: Directory (tenant) ID, a GUID or a domain name. */
+		tenantId: text('tenant_id'),
+		/** Microsoft: Application (client) ID. */
+		clientId: text('client_id'),
+		/** Microsoft: the client secret's value, sealed. */
+		clientSecretSealed: text('client_secret_sealed'),
+		/** Microsoft: when the client secret expires (as chosen in Entra ID), for the expiry badge. */
+		clientSecretExpiresOn: date('client_secret_expires_on', { mode: 'string' }),
+		/** Microsoft: the mailbox the application sends as (the XOAUTH2 user). */
+		mailbox: text('mailbox'),
+		/** Microsoft: which Microsoft cloud the tenant lives in. */
+		cloud: text('cloud', { enum: ['global', 'usgov', 'usgovdod', 'china'] })
+			.notNull()
+			.default('global'),
+		fromAddress: text('from_address').notNull(),
+		fromName: text('from_name'),
+		verifyTls: boolean('verify_tls').notNull().default(true),
+		/** Extra CA certificate(s), PEM, trusted in addition to the system's roots (internal servers). */
+		caPem: text('ca_pem'),
+		timeoutSeconds: integer('timeout_seconds').notNull().default(15),
+		lastTestAt: timestamp('last_test_at', { withTimezone: true }),
+		lastTestOk: boolean('last_test_ok'),
+		/** Verdict, steps and diagnosis id of the last configuration test: never a transcript, never a secret. */
+		lastTestSummary: jsonb('last_test_summary').$type<SmtpLastTestSummary>(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		uniqueIndex('smtp_servers_name_lower').on(sql`lower(${t.name})`),
+		check('smtp_servers_port', sql`${t.port} between 1 and 65535`),
+		check('smtp_servers_timeout', sql`${t.timeoutSeconds} between 1 and 120`),
+		check('smtp_servers_security', sql`${t.security} in ('none', 'starttls', 'tls')`),
+		check('smtp_servers_auth', sql`${t.auth} in ('none', 'basic', 'microsoft')`),
+		check('smtp_servers_cloud', sql`${t.cloud} in ('global', 'usgov', 'usgovdod', 'china')`)
+	]
+);
+
+export type SmtpServerRow = typeof smtpServers.$inferSelect;
+
+export interface SmtpLastTestSummary {
+	mode: 'verify' | 'send';
+	verdict: string;
+	diagnosisId: string | null;
+	steps: { id: string; ok: boolean | null; ms: number | null }[];
+	durationMs: number;
+}
