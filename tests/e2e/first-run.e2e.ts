@@ -3,7 +3,7 @@
  * screenshots), then the setup itself, which the `console` project's specs build on.
  */
 import { expect, test } from '@playwright/test';
-import { ADMIN, SUPPORT, RECOVERY_CODE } from './support/accounts.js';
+import { ADMIN, SUPPORT, RECOVERY_CODE, saveMainCodes } from './support/accounts.js';
 import { send, setupForm } from './support/http.js';
 import {
 	SETUP_LABELS,
@@ -144,6 +144,7 @@ test('setup creates both accounts, signs the admin in and shows the codes', asyn
 	).toContainText(ADMIN.username);
 	const codes = await readShownCodes(page);
 	for (const code of codes) expect(code).toMatch(RECOVERY_CODE);
+	saveMainCodes(codes);
 	await page.getByRole('checkbox', { name: 'I have saved these codes' }).check();
 	await page.getByRole('button', { name: 'Continue' }).click();
 	await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();

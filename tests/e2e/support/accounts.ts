@@ -1,4 +1,7 @@
 /** The accounts the e2e specs create. The passwords pass the policy (long, not common, not the username). */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
 export interface Account {
 	username: string;
 	password: string;
@@ -11,3 +14,14 @@ export const SUPPORT: Account = { username: 'support-desk', password: 'Quiet-Mea
 export const RECOVERY_CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
 
 export const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
+
+const MAIN_CODES = () => path.join(process.env.POSTERN_E2E_TMP!, 'main-recovery-codes.json');
+
+/** The first-run project keeps the main server's recovery codes here for later specs. */
+export function saveMainCodes(codes: string[]) {
+	writeFileSync(MAIN_CODES(), JSON.stringify(codes));
+}
+
+export function mainCodes(): string[] {
+	return JSON.parse(readFileSync(MAIN_CODES(), 'utf8'));
+}

@@ -114,7 +114,12 @@ export async function assertFieldError(
 ) {
 	const input = page.getByLabel(label, { exact: true });
 	await expect(input).toHaveAttribute('aria-invalid', 'true');
-	await expect(input).toHaveAccessibleDescription(message);
+	// the description is the field's hint, if any, then its error
+	const expected =
+		typeof message === 'string'
+			? new RegExp(`(^|\\s)${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`)
+			: message;
+	await expect(input).toHaveAccessibleDescription(expected);
 }
 
 export async function assertNoFieldErrors(page: Page) {

@@ -62,6 +62,7 @@ log(`serving a copy of the build from ${app}`);
 const dataDir = path.join(tmp, 'data', 'main');
 mkdirSync(dataDir, { recursive: true });
 const logs = path.join(root, 'test-results', 'servers');
+rmSync(logs, { recursive: true, force: true });
 mkdirSync(logs, { recursive: true });
 const logFile = createWriteStream(path.join(logs, 'main.log'));
 

@@ -1,0 +1,162 @@
+/**
+ * Every console route refuses without a session: the routes are read from src/routes/admin at test time,
+ * so a page added later is covered without touching this file. Pages redirect to the login page (303, with
+ * `next`), form actions and endpoints too, whether posted as a plain form or by use:enhance.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test } from '@playwright/test';
+import { send } from './support/http.js';
+
+const ROUTES = path.resolve('src', 'routes', 'admin');
+const PUBLIC = new Set(['/admin/login', '/admin/forgot']);
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+interface Route {
+	path: string;
+	/** Form actions of the page: `default` or the named ones. */
+	actions: string[];
+	/** Methods a +server.ts exports. */
+	methods: string[];
+}
+
+/** `[id]` and `[...rest]` get sample values, `[[optional]]` and `(group)` segments disappear. */
+function urlPath(segments: string[]) {
+	const parts = segments
+		.filter((s) => !/^\(.*\)$/.test(s) && !/^\[\[.*\]\]$/.test(s))
+		.map((s) =>
+			s.startsWith('[...') ? 'a/b' : s.startsWith('[') ? '00000000-0000-4000-8000-000000000000' : s
+		);
+	return `/${parts.join('/')}`;
+}
+
+function actionsOf(source: string): string[] {
+	const block = source.split(/export const actions[^=]*=/)[1];
+	if (!block) return [];
+	const names = [...block.matchAll(/^\t(\w+)\s*:/gm)].map((m) => m[1]);
+	return names.length ? names : ['default'];
+}
+
+function adminRoutes(dir = ROUTES, segments = ['admin']): Route[] {
+	const entries = readdirSync(dir, { withFileTypes: true });
+	const files = entries.filter((e) => e.isFile()).map((e) => e.name);
+	const routes: Route[] = [];
+	const isRoute = files.some((f) =>
+		/^\+(page\.svelte|page(\.server)?\.[jt]s|server\.[jt]s)$/.test(f)
+	);
+	if (isRoute) {
+		const read = (name: string) => {
+			const file = files.find((f) => new RegExp(`^\\+${name}\\.[jt]s$`).test(f));
+			return file ? readFileSync(path.join(dir, file), 'utf8') : '';
+		};
+		const endpoint = read('server');
+		routes.push({
+			path: urlPath(segments),
+			actions: actionsOf(read('page.server')),
+			methods: METHODS.filter((m) =>
+				new RegExp(`export (async )?(function|const) ${m}\\b`).test(endpoint)
+			)
+		});
+	}
+	for (const entry of entries.filter((e) => e.isDirectory()))
+		routes.push(...adminRoutes(path.join(dir, entry.name), [...segments, entry.name]));
+	return routes;
+}
+
+const routes = adminRoutes();
+const guarded = routes.filter((r) => !PUBLIC.has(r.path));
+
+test('the route list is read from src/routes/admin', () => {
+	const paths = routes.map((r) => r.path);
+	for (const known of [
+		'/admin',
+		'/admin/login',
+		'/admin/forgot',
+		'/admin/logout',
+		'/admin/account',
+		'/admin/audit'
+	])
+		expect(paths).toContain(known);
+	expect(routes.find((r) => r.path === '/admin/account')?.actions.sort()).toEqual([
+		'codes',
+		'password'
+	]);
+	expect(routes.find((r) => r.path === '/admin/logout')?.actions).toEqual(['default']);
+});
+
+test('without a session every console page redirects to the login page', async ({ baseURL }) => {
+	for (const route of guarded) {
+		const reply = await send(`${baseURL}${route.path}`);
+		expect(reply.status, route.path).toBe(303);
+		expect(reply.location, route.path).toBe(`/admin/login?next=${encodeURIComponent(route.path)}`);
+		expect(reply.body, route.path).toBe('');
+	}
+	// a trailing slash or another letter case does not slip past
+	for (const variant of ['/admin/', '/admin/audit/', '/admin/account?x=1', '/Admin/account'])
+		expect((await send(`${baseURL}${variant}`)).status, variant).not.toBe(200);
+});
+
+test('without a session every form action and endpoint is refused', async ({ baseURL }) => {
+	let checked = 0;
+	for (const route of guarded) {
+		for (const action of route.actions) {
+			const url = `${baseURL}${route.path}${action === 'default' ? '' : `?/${action}`}`;
+			const form = { currentPassword: 'x', newPassword: 'x', confirm: 'x' };
+			const plain = await send(url, { form });
+			expect(plain.status, url).toBe(303);
+			expect(plain.location, url).toBe('/admin/login');
+			// as use:enhance posts it
+			const enhanced = await send(url, {
+				form,
+				headers: { accept: 'application/json', 'x-sveltekit-action': 'true' }
+			});
+			expect(enhanced.status, url).toBe(200);
+			expect(JSON.parse(enhanced.body), url).toEqual({
+				type: 'redirect',
+				status: 303,
+				location: '/admin/login'
+			});
+			checked++;
+		}
+		for (const method of route.methods.filter((m) => m !== 'GET')) {
+			const reply = await send(`${baseURL}${route.path}`, {
+				method,
+				body: '{}',
+				contentType: 'application/json'
+			});
+			expect(reply.status, `${method} ${route.path}`).toBe(303);
+			checked++;
+		}
+	}
+	expect(checked).toBeGreaterThanOrEqual(3);
+});
+
+test('a forged or unknown session cookie is refused and cleared', async ({ baseURL }) => {
+	for (const cookie of [
+		'postern_admin=forged',
+		`postern_admin=${'A'.repeat(43)}`,
+		'postern_admin='
+	]) {
+		const reply = await send(`${baseURL}/admin`, { cookie });
+		expect(reply.status, cookie).toBe(303);
+		expect(reply.location).toBe('/admin/login?next=%2Fadmin');
+	}
+	// the login page it is sent to clears it from the browser
+	const login = await send(`${baseURL}/admin/login?next=%2Fadmin`, {
+		cookie: 'postern_admin=forged'
+	});
+	expect(login.status).toBe(200);
+	expect(login.setCookies).toEqual(['postern_admin=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax']);
+});
+
+test('the sign-in and forgot-password pages stay open', async ({ baseURL }) => {
+	for (const open of PUBLIC) expect((await send(`${baseURL}${open}`)).status, open).toBe(200);
+});
+
+test('in the browser, a console page sends a visitor to sign in and back after', async ({
+	page
+}) => {
+	await page.goto('/admin/audit?page=1');
+	await expect(page).toHaveURL(/\/admin\/login\?next=%2Fadmin%2Faudit$/);
+	await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
+});
