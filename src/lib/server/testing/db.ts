@@ -11,7 +11,15 @@
  * dropped first. When the role may not create databases, the URL's own database is used as it is.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+	existsSync,
+	readFileSync,
+	readdirSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -40,10 +48,10 @@ async function migratedTemplate(): Promise<PGlite> {
 		const file = path.join(tmpdir(), `postern-test-template-${key}.tar.gz`);
 		if (existsSync(file)) {
 			try {
-				const dump = new Blob([readFileSync(file)]);
-				return (
-					await openDatabase({ kind: 'memory', from: await PGlite.create({ loadDataDir: dump }) })
-				).pglite!;
+				// migrated already (the file name is the migrations' hash); each test's clone re-checks
+				const loaded = await PGlite.create({ loadDataDir: new Blob([readFileSync(file)]) });
+				utimesSync(file, new Date(), new Date());
+				return loaded;
 			} catch {
 				// a damaged or foreign file: build the template afresh below
 			}
@@ -53,9 +61,24 @@ async function migratedTemplate(): Promise<PGlite> {
 		const partial = `${file}.${process.pid}`;
 		writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
 		renameSync(partial, file);
+		forgetOldTemplates();
 		return built;
 	})();
 	return template;
+}
+
+/** Templates of earlier migrations, untouched for a day, are of no more use. */
+function forgetOldTemplates() {
+	const dayAgo = Date.now() - 24 * 60 * 60 * 1000;
+	for (const name of readdirSync(tmpdir())) {
+		if (!name.startsWith('postern-test-template-')) continue;
+		const file = path.join(tmpdir(), name);
+		try {
+			if (statSync(file).mtimeMs < dayAgo) rmSync(file, { force: true });
+		} catch {
+			// another run removed it first
+		}
+	}
 }
 
 /** The run id scripts/test.js hands down, or the id of the process that started this worker. */
