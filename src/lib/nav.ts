@@ -2,6 +2,7 @@
 export const consoleNav = [
 	{ href: '/admin', label: 'Overview', icon: 'overview' },
 	{ href: '/admin/site', label: 'Site settings', icon: 'site' },
+	{ href: '/admin/smtp-servers', label: 'SMTP servers', icon: 'smtp' },
 	{ href: '/admin/audit', label: 'Audit log', icon: 'audit' },
 	{ href: '/admin/account', label: 'Account', icon: 'account' }
 ] as const;

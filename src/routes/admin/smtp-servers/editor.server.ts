@@ -1,0 +1,113 @@
+/**
+ * The SMTP server editor's load and actions, shared by /new and /[id] (and reused by the site settings' SMTP
+ * section): validate the form, save it, or run the configuration test on the form as it stands, saved or not.
+ */
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import {
+	configurationTestSchema,
+	smtpServerFormDefaults,
+	smtpServerSchema,
+	type SmtpServerForm
+} from '#lib/schemas/smtp-server.js';
+import {
+	buildServerFormValues,
+	createSmtpServer,
+	getSmtpServer,
+	resolveServerSettings,
+	updateSmtpServer,
+	type SaveServerFailure
+} from '#lib/server/mail/servers.js';
+import { recordConfigurationTest, runConfigurationTest } from '#lib/server/mail/config-test.js';
+import { clientMeta } from '#lib/server/request.js';
+import type { SmtpServerView } from '#lib/server/mail/types.js';
+
+export const serverAdapter = zod4(smtpServerSchema, { defaults: smtpServerFormDefaults });
+export const testAdapter = zod4(configurationTestSchema);
+
+/** What the form needs to know about the stored server, without its secrets. */
+export function storedForForm(server: SmtpServerView) {
+	return {
+		hasPassword: server.hasPassword,
+		hasClientSecret: server.hasClientSecret,
+		host: server.host,
+		port: server.port,
+		security: server.security,
+		auth: server.auth,
+		username: server.username,
+		mailbox: server.mailbox,
+		fromAddress: server.fromAddress
+	};
+}
+
+export async function loadEditor(id: string | null, adminEmail: string | null) {
+	const server = id ? await getSmtpServer(id) : null;
+	const form = server
+		? await superValidate(buildServerFormValues(server), serverAdapter, {
+				id: 'server',
+				errors: false
+			})
+		: await superValidate(serverAdapter, { id: 'server' });
+	const test = await superValidate({ mode: 'send' as const, to: adminEmail ?? '' }, testAdapter, {
+		id: 'test',
+		errors: false
+	});
+	return { server, form, test };
+}
+
+function blankSecrets(form: SuperValidated<SmtpServerForm>) {
+	const data = form.data as Record<string, unknown>;
+	if ('password' in data) data.password = '';
+	if ('clientSecret' in data) data.clientSecret = '';
+}
+
+function applyFailure(form: SuperValidated<SmtpServerForm>, failure: SaveServerFailure) {
+	// Field names are the form's; a failure without a field is shown as the form's message.
+	return failure.field
+		? setError(form, failure.field as never, failure.message)
+		: setError(form, '', failure.message);
+}
+
+/** Save (create or update). Redirects to the list on success. */
+export async function saveServer(event: RequestEvent, id: string | null) {
+	const admin = event.locals.admin!;
+	const form = await superValidate(event.request, serverAdapter, { id: 'server' });
+	if (!form.valid) {
+		blankSecrets(form);
+		return fail(400, { form });
+	}
+	const audit = { actor: admin.username, ip: clientMeta(event).ip };
+	const result = id
+		? await updateSmtpServer(id, form.data, audit)
+		: await createSmtpServer(form.data, audit);
+	blankSecrets(form);
+	if (!result.ok) return applyFailure(form, result);
+	redirect(303, `/admin/smtp-servers?saved=${encodeURIComponent(result.server.name)}`);
+}
+
+/** Configuration test of the form as it stands (test before save). Stores the result on a saved server. */
+export async function testServer(event: RequestEvent, id: string | null) {
+	const admin = event.locals.admin!;
+	const data = await event.request.formData();
+	const form = await superValidate(data, serverAdapter, { id: 'server' });
+	const test = await superValidate(data, testAdapter, { id: 'test' });
+	if (!form.valid || !test.valid) {
+		blankSecrets(form);
+		return fail(400, { form, test });
+	}
+	const resolved = await resolveServerSettings(form.data, id ?? undefined);
+	blankSecrets(form);
+	if (!resolved.ok) return applyFailure(form, resolved);
+	const result = await runConfigurationTest(resolved.settings, {
+		mode: test.data.mode,
+		to: test.data.to
+	});
+	await recordConfigurationTest(result, {
+		serverId: id ?? undefined,
+		serverName: form.data.name,
+		actor: admin.username,
+		ip: clientMeta(event).ip
+	});
+	return { form, test, testResult: result };
+}
