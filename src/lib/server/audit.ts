@@ -17,7 +17,11 @@ export type AuditAction =
 	| 'site.updated'
 	| 'site.admin_created'
 	| 'site.reset_link_sent'
-	| 'site.reset_link_used';
+	| 'site.reset_link_used'
+	| 'smtp.created'
+	| 'smtp.updated'
+	| 'smtp.deleted'
+	| 'smtp.tested';
 
 export interface AuditEvent {
 	actor: string | null;
