@@ -19,6 +19,13 @@ import {
 import { updateSiteAccounts } from '#lib/server/site/accounts.js';
 import { confirmCurrentPassword, regenerateOwnRecoveryCodes } from '#lib/server/auth/account.js';
 import { clientMeta } from '#lib/server/request.js';
+import { getSmtpServer } from '#lib/server/mail/servers.js';
+import {
+	loadEditor,
+	saveServer,
+	storedForForm,
+	testServer
+} from '../smtp-servers/editor.server.js';
 import type { Actions, PageServerLoad } from './$types';
 
 const SECTIONS = ['accounts', 'emails', 'recipients', 'smtp'] as const;
@@ -29,8 +36,18 @@ function keepEnabling(url: URL) {
 	return url.searchParams.has('enable') ? '&enable=1' : '';
 }
 
-export const load: PageServerLoad = async ({ url }) => {
+const SITE_SERVER_NAME = 'Site e-mail (Site settings)';
+
+async function siteServer() {
 	const settings = await getSiteSettings();
+	return settings.smtpServerId ? await getSmtpServer(settings.smtpServerId) : null;
+}
+
+export const load: PageServerLoad = async ({ url, locals }) => {
+	const settings = await getSiteSettings();
+	const server = settings.smtpServerId ? await getSmtpServer(settings.smtpServerId) : null;
+	const editor = await loadEditor(server?.id ?? null, locals.admin?.email ?? null);
+	if (!server) editor.form.data.name = SITE_SERVER_NAME;
 	const accounts = await getSiteAccounts(settings);
 	const emails = await getSiteEmails();
 	const requested = url.searchParams.get('edit');
@@ -63,7 +80,33 @@ export const load: PageServerLoad = async ({ url }) => {
 			zod4(defaultRecipientsSchema),
 			{ id: 'recipients', errors: false }
 		),
-		codesForm: await superValidate(zod4(regenerateCodesSchema), { id: 'codes' })
+		codesForm: await superValidate(zod4(regenerateCodesSchema), { id: 'codes' }),
+		smtp: {
+			form: editor.form,
+			test: editor.test,
+			stored: server ? storedForForm(server) : null,
+			summary: server
+				? {
+						auth: server.auth,
+						host: server.host,
+						port: server.port,
+						security: server.security,
+						fromAddress: server.fromAddress,
+						fromName: server.fromName,
+						mailbox: server.mailbox,
+						clientSecretExpiry: server.clientSecretExpiry,
+						clientSecretExpiresOn: server.clientSecretExpiresOn,
+						lastTest: server.lastTest
+							? {
+									at: server.lastTest.at.toISOString(),
+									ok: server.lastTest.ok,
+									verdict: server.lastTest.summary?.verdict ?? null
+								}
+							: null,
+						testedSinceChange: !!server.lastTest?.ok && server.lastTest.at >= server.updatedAt
+					}
+				: null
+		}
 	};
 };
 
@@ -156,6 +199,81 @@ export const actions: Actions = {
 			ip: clientMeta(event).ip
 		});
 		redirect(303, `/admin/site?saved=recipients${keepEnabling(event.url)}#recipients`);
+	},
+
+	smtpSave: async (event) => {
+		const admin = event.locals.admin!;
+		const settings = await getSiteSettings();
+		return saveServer(event, settings.smtpServerId, {
+			forceName: SITE_SERVER_NAME,
+			afterSave: async (server) => {
+				if (server.id !== settings.smtpServerId)
+					await updateSiteSettings(
+						{ smtpServerId: server.id, siteUrl: event.url.origin },
+						{
+							actor: admin.username,
+							ip: clientMeta(event).ip,
+							what: 'smtp method',
+							detail: { server: server.name }
+						}
+					);
+				return `/admin/site?saved=smtp${keepEnabling(event.url)}#smtp`;
+			}
+		});
+	},
+
+	smtpTest: async (event) => {
+		const admin = event.locals.admin!;
+		const settings = await getSiteSettings();
+		return testServer(event, settings.smtpServerId, {
+			forceName: SITE_SERVER_NAME,
+			afterTest: async (result) => {
+				// A passing test of the saved site server ends the "saved without testing" warning.
+				if (result.ok && settings.smtpServerId && settings.untestedSince)
+					await updateSiteSettings(
+						{ untestedSince: null },
+						{ actor: admin.username, ip: clientMeta(event).ip, what: 'smtp test passed' }
+					);
+			}
+		});
+	},
+
+	smtpOn: async (event) => {
+		const admin = event.locals.admin!;
+		const data = await event.request.formData();
+		const withoutTest = data.get('withoutTest') === 'on';
+		const settings = await getSiteSettings();
+		const server = await siteServer();
+		const emails = await getSiteEmails();
+		const back = '/admin/site?enable=1';
+		if (!server)
+			return fail(400, {
+				switchError: 'Save the SMTP method first (server, sender, authentication).',
+				back
+			});
+		if (!emails.adminEmail || !emails.supportEmail || !emails.alertEmail)
+			return fail(400, {
+				switchError:
+					'Enter the UI Admin, UI Primary Customer Support and Admiral Alert e-mails first.',
+				back
+			});
+		const tested = !!server.lastTest?.ok && server.lastTest.at >= server.updatedAt;
+		if (!tested && !withoutTest)
+			return fail(400, {
+				switchError:
+					'The saved SMTP method has not passed a configuration test. Run the test, or switch on without testing.',
+				back
+			});
+		await updateSiteSettings(
+			{ smtpEnabled: true, untestedSince: tested ? null : new Date(), siteUrl: event.url.origin },
+			{
+				actor: admin.username,
+				ip: clientMeta(event).ip,
+				what: 'smtp switch',
+				detail: { enabled: true, tested, previous: settings.smtpEnabled }
+			}
+		);
+		redirect(303, '/admin/site?saved=on');
 	},
 
 	smtpOff: async (event) => {

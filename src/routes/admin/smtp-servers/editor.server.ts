@@ -21,7 +21,7 @@ import {
 } from '#lib/server/mail/servers.js';
 import { recordConfigurationTest, runConfigurationTest } from '#lib/server/mail/config-test.js';
 import { clientMeta } from '#lib/server/request.js';
-import type { SmtpServerView } from '#lib/server/mail/types.js';
+import type { ConfigurationTestResult, SmtpServerView } from '#lib/server/mail/types.js';
 
 export const serverAdapter = zod4(smtpServerSchema, { defaults: smtpServerFormDefaults });
 export const testAdapter = zod4(configurationTestSchema);
@@ -69,10 +69,28 @@ function applyFailure(form: SuperValidated<SmtpServerForm>, failure: SaveServerF
 		: setError(form, '', failure.message);
 }
 
-/** Save (create or update). Redirects to the list on success. */
-export async function saveServer(event: RequestEvent, id: string | null) {
+export interface EditorOptions {
+	/** The site settings' server always has this name (its form has no name field). */
+	forceName?: string;
+	/** After a successful save: what to do with the saved server, and where to go next. */
+	afterSave?: (server: SmtpServerView) => Promise<string> | string;
+	/** After a configuration test (the site settings clear their "untested" warning on a pass). */
+	afterTest?: (result: ConfigurationTestResult) => Promise<void>;
+}
+
+async function readServerForm(data: FormData, options: EditorOptions) {
+	if (options.forceName) data.set('name', options.forceName);
+	return superValidate(data, serverAdapter, { id: 'server' });
+}
+
+/** Save (create or update). Redirects to the list (or `afterSave`'s answer) on success. */
+export async function saveServer(
+	event: RequestEvent,
+	id: string | null,
+	options: EditorOptions = {}
+) {
 	const admin = event.locals.admin!;
-	const form = await superValidate(event.request, serverAdapter, { id: 'server' });
+	const form = await readServerForm(await event.request.formData(), options);
 	if (!form.valid) {
 		blankSecrets(form);
 		return fail(400, { form });
@@ -83,14 +101,21 @@ export async function saveServer(event: RequestEvent, id: string | null) {
 		: await createSmtpServer(form.data, audit);
 	blankSecrets(form);
 	if (!result.ok) return applyFailure(form, result);
-	redirect(303, `/admin/smtp-servers?saved=${encodeURIComponent(result.server.name)}`);
+	const next = options.afterSave
+		? await options.afterSave(result.server)
+		: `/admin/smtp-servers?saved=${encodeURIComponent(result.server.name)}`;
+	redirect(303, next);
 }
 
 /** Configuration test of the form as it stands (test before save). Stores the result on a saved server. */
-export async function testServer(event: RequestEvent, id: string | null) {
+export async function testServer(
+	event: RequestEvent,
+	id: string | null,
+	options: EditorOptions = {}
+) {
 	const admin = event.locals.admin!;
 	const data = await event.request.formData();
-	const form = await superValidate(data, serverAdapter, { id: 'server' });
+	const form = await readServerForm(data, options);
 	const test = await superValidate(data, testAdapter, { id: 'test' });
 	if (!form.valid || !test.valid) {
 		blankSecrets(form);
@@ -109,5 +134,6 @@ export async function testServer(event: RequestEvent, id: string | null) {
 		actor: admin.username,
 		ip: clientMeta(event).ip
 	});
+	await options.afterTest?.(result);
 	return { form, test, testResult: result };
 }
