@@ -77,10 +77,9 @@ test('the route list is read from src/routes/admin', () => {
 		'/admin/audit'
 	])
 		expect(paths).toContain(known);
-	expect(routes.find((r) => r.path === '/admin/account')?.actions.sort()).toEqual([
-		'codes',
-		'password'
-	]);
+	expect(routes.find((r) => r.path === '/admin/account')?.actions).toEqual(
+		expect.arrayContaining(['codes', 'password'])
+	);
 	expect(routes.find((r) => r.path === '/admin/logout')?.actions).toEqual(['default']);
 });
 
