@@ -1,7 +1,7 @@
 /** Which paths are reachable without a session, and before setup. */
 
 /** Console paths that must work signed out. */
-const PUBLIC_ADMIN = new Set(['/admin/login', '/admin/forgot']);
+const PUBLIC_ADMIN = new Set(['/admin/login', '/admin/forgot', '/admin/reset']);
 
 export function isPublicAdminPath(path: string) {
 	return PUBLIC_ADMIN.has(path.replace(/\/$/, ''));
