@@ -10,6 +10,14 @@ import { useSecretKey } from '../secrets.js';
 import { completeSetup } from '../auth/admins.js';
 import { startMailSink } from './mail-sink.js';
 import { getMockState, setMockState } from './mock-state.js';
+import { registerMicrosoftFaults } from './faults.js';
+import { seedMockData } from './seed.js';
+import { setupServer } from 'msw/node';
+import {
+	MICROSOFT_SCENARIOS,
+	microsoftHandlers,
+	setMicrosoftScenario
+} from '../../../mocks/microsoft.js';
 
 export const MOCK_ADMIN = {
 	username: 'admin',
@@ -33,7 +41,17 @@ export async function startMockMode(): Promise<Database> {
 		supportUsername: MOCK_SUPPORT.username,
 		supportPassword: MOCK_SUPPORT.password
 	});
+	// The Microsoft identity platform: the same msw handlers the tests use. Anything else goes to the network.
+	if (!getMockState()) {
+		const msw = setupServer(...microsoftHandlers);
+		msw.listen({ onUnhandledFrame: 'bypass' } as never);
+	}
+	registerMicrosoftFaults(
+		[...MICROSOFT_SCENARIOS].filter((s) => s.id !== 'success'),
+		(id) => setMicrosoftScenario(id)
+	);
 	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT] });
+	await seedMockData({ sinkPort: sink.port });
 	const lines = [
 		'',
 		'  Postern mock mode: in-memory database, nothing leaves this machine.',

@@ -1,0 +1,77 @@
+/**
+ * Seed data for mock mode: something on every screen that exists. Rule for later screens: each adds its own
+ * seed here, pointing at the embedded sink (127.0.0.1:<sinkPort>) and the mocked Microsoft tenant.
+ */
+import { createSmtpServer } from '../mail/servers.js';
+import type { SmtpServerForm } from '../../schemas/smtp-server.js';
+import { updateSiteSettings } from '../site/settings.js';
+import { saveDefaultRecipients, saveSiteEmails } from '../site/emails.js';
+
+const audit = { actor: 'mock-seed' };
+
+function server(fields: Partial<Record<string, unknown>>): SmtpServerForm {
+	return {
+		auth: 'none',
+		name: '',
+		host: '127.0.0.1',
+		port: 25,
+		security: 'none',
+		fromAddress: 'noreply@postern.test',
+		fromName: 'Postern',
+		verifyTls: true,
+		caPem: '',
+		timeoutSeconds: 10,
+		...fields
+	} as SmtpServerForm;
+}
+
+export async function seedMockData({ sinkPort }: { sinkPort: number }) {
+	const plain = await createSmtpServer(
+		server({ name: 'Local relay (plain)', port: sinkPort }),
+		audit
+	);
+	// The sink's STARTTLS certificate is smtp-server's built-in self-signed one, hence no verification here.
+	await createSmtpServer(
+		server({
+			name: 'Corporate relay (STARTTLS, login)',
+			port: sinkPort,
+			security: 'starttls',
+			verifyTls: false,
+			auth: 'basic',
+			username: 'relay-user',
+			password: 'mock-relay-password'
+		}),
+		audit
+	);
+	const microsoft = await createSmtpServer(
+		server({
+			name: 'Microsoft 365 (mock tenant)',
+			port: sinkPort,
+			security: 'starttls',
+			verifyTls: false,
+			auth: 'microsoft',
+			tenantId: '11111111-2222-3333-4444-555555555555',
+			clientId: '66666666-7777-8888-9999-000000000000',
+			clientSecret: 'mock-client-secret-value',
+			clientSecretExpiresOn: new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10),
+			mailbox: 'alerts@postern.test',
+			fromAddress: 'alerts@postern.test'
+		}),
+		audit
+	);
+	await saveSiteEmails(
+		{
+			adminEmail: 'admin@postern.test',
+			supportEmail: 'support@postern.test',
+			alertEmail: 'alerts@postern.test'
+		},
+		audit
+	);
+	await saveDefaultRecipients(['ops@postern.test', 'oncall@postern.test'], audit);
+	if (plain.ok)
+		await updateSiteSettings(
+			{ smtpEnabled: true, smtpServerId: plain.server.id, untestedSince: null },
+			{ ...audit, what: 'mock seed' }
+		);
+	return { plain, microsoft };
+}
