@@ -5,3 +5,4 @@
 export * from './accounts.js';
 export * from './site.js';
 export * from './mail.js';
+export * from './identity.js';
