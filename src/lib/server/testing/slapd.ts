@@ -216,7 +216,8 @@ async function waitUntilAnswering(url: string, timeoutMs: number) {
 			await client.search('', { scope: 'base', filter: '(objectClass=*)', attributes: ['1.1'] });
 			return;
 		} catch (error) {
-			if (Date.now() > deadline) throw new Error(`slapd did not answer on ${url}: ${error}`);
+			if (Date.now() > deadline)
+				throw new Error(`slapd did not answer on ${url}: ${error}`, { cause: error });
 			await new Promise((resolve) => setTimeout(resolve, 25));
 		} finally {
 			await client.unbind().catch(() => {});

@@ -1,0 +1,166 @@
+/**
+ * The identity domain form (/admin/domains): Local or LDAP, name, the "test domain" flag, the authentication
+ * tokens (none or an OTP generator) and the e-mail attribute (`email` for local, `mail` for LDAP by default).
+ * LDAP adds the URL (ldap:// or ldaps://), StartTLS, a CA certificate, the bind DN and password, the base DN
+ * and a user filter with `{username}`.
+ *
+ * A discriminated union on `kind`. The bind password is write-only: blank keeps the stored one, which the
+ * server allows only while the URL and bind DN are unchanged (identity/domains.ts). Load functions pass
+ * `domainFormDefaults`: `superValidate(zod4(domainSchema, { defaults: domainFormDefaults }))`.
+ */
+import { z } from 'zod';
+
+export const DOMAIN_KINDS = ['local', 'ldap'] as const;
+export const DOMAIN_KIND_LABELS: Record<DomainKind, string> = { local: 'Local', ldap: 'LDAP' };
+export const DEFAULT_EMAIL_ATTRIBUTE: Record<DomainKind, string> = { local: 'email', ldap: 'mail' };
+/** Seed 000's advice, shown next to the "test domain" flag. */
+export const TEST_DOMAIN_ADVICE =
+	'Before changing the main domain, try new settings on a test domain to check that sign-in works.';
+export const DEFAULT_USER_FILTER = '(&(objectClass=inetOrgPerson)(uid={username}))';
+
+const NO_LINE_BREAK = /^[^\r\n]*$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** proto://host[:port][/]: ldapts takes nothing more (no DN, no query in the URL). */
+const LDAP_URL =
+	/^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:\d{1,5})?\/?$/;
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
+const PEM_CERTIFICATE =
+	/^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
+
+function line(label: string, max: number) {
+	return z
+		.string()
+		.trim()
+		.max(max, `${label} must be at most ${max} characters.`)
+		.regex(NO_LINE_BREAK, `${label} must be on one line.`);
+}
+
+/** Parentheses balanced and the whole filter in one pair, e.g. (uid={username}) or (&(a=b)(uid={username})). */
+export function isBalancedFilter(filter: string): boolean {
+	if (!filter.startsWith('(') || !filter.endsWith(')')) return false;
+	let depth = 0;
+	for (let i = 0; i < filter.length; i++) {
+		const c = filter[i];
+		if (c === '\\') {
+			i += 2;
+			continue;
+		}
+		if (c === '(') depth++;
+		if (c === ')') depth--;
+		if (depth < 0 || (depth === 0 && i < filter.length - 1)) return false;
+	}
+	return depth === 0;
+}
+
+const common = {
+	name: line('Name', 100).min(1, 'Enter the name.'),
+	isTest: z.boolean().default(false),
+	/** '' = no second factor. */
+	otpGeneratorId: z
+		.string()
+		.trim()
+		.default('')
+		.refine((v) => v === '' || UUID.test(v), 'Choose the authentication tokens from the list.'),
+	emailAttribute: line('E-mail attribute', 64)
+		.min(1, 'Enter the attribute that holds the e-mail address.')
+		.refine(
+			(v) => v === '' || ATTRIBUTE_NAME.test(v),
+			'An attribute name has letters, digits and hyphens, starting with a letter.'
+		)
+};
+
+const local = z.object({ ...common, kind: z.literal('local') });
+
+/** superforms passes a blank field of one union branch as undefined: `.prefault('')` parses it as ''. */
+const ldap = z
+	.object({
+		...common,
+		kind: z.literal('ldap'),
+		url: line('URL', 300)
+			.min(1, 'Enter the LDAP server URL.')
+			.refine(
+				(v) => v === '' || LDAP_URL.test(v),
+				'Enter ldap://host[:port] or ldaps://host[:port], nothing after the port.'
+			)
+			.prefault(''),
+		startTls: z.boolean().default(false),
+		caPem: z
+			.string()
+			.max(65_536, 'The CA certificate is too long (64 KB at most).')
+			.default('')
+			.refine(
+				(v) => !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v),
+				'This is a private key. Paste the CA certificate (-----BEGIN CERTIFICATE-----) instead.'
+			)
+			.refine(
+				(v) => v.trim() === '' || PEM_CERTIFICATE.test(v),
+				'Paste one or more PEM certificates, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.'
+			),
+		/** '' searches anonymously. */
+		bindDn: line('Bind DN', 1024)
+			.default('')
+			.refine((v) => v === '' || v.includes('='), 'A DN looks like cn=reader,dc=example,dc=org.'),
+		/** Blank keeps the stored password. Never trimmed. */
+		bindPassword: z
+			.string()
+			.max(1024, 'Bind password must be at most 1024 characters.')
+			.default(''),
+		baseDn: line('Base DN', 1024)
+			.min(1, 'Enter the base DN users are searched under.')
+			.refine((v) => v === '' || v.includes('='), 'A DN looks like ou=people,dc=example,dc=org.')
+			.prefault(''),
+		userFilter: line('User filter', 1024)
+			.min(1, 'Enter the user filter.')
+			.refine((v) => v === '' || v.includes('{username}'), 'The filter must contain {username}.')
+			.refine(
+				(v) => v === '' || isBalancedFilter(v),
+				'The filter must be one parenthesised LDAP filter, e.g. (uid={username}).'
+			)
+			.prefault(''),
+		timeoutSeconds: z
+			.number({ error: 'Enter the timeout in seconds (1-60).' })
+			.int('The timeout is a whole number of seconds.')
+			.min(1, 'The timeout is between 1 and 60 seconds.')
+			.max(60, 'The timeout is between 1 and 60 seconds.')
+			.default(10)
+	})
+	.superRefine((v, ctx) => {
+		if (v.startTls && v.url.toLowerCase().startsWith('ldaps:'))
+			ctx.addIssue({
+				code: 'custom',
+				path: ['startTls'],
+				message: 'StartTLS is for ldap:// URLs; ldaps:// is encrypted from the start.'
+			});
+	});
+
+export const domainSchema = z.discriminatedUnion('kind', [local, ldap], {
+	error: 'Choose Local or LDAP.'
+});
+
+export type DomainForm = z.infer<typeof domainSchema>;
+export type LdapDomainForm = Extract<DomainForm, { kind: 'ldap' }>;
+export type DomainKind = (typeof DOMAIN_KINDS)[number];
+
+/** Every field of every branch: a new domain starts as a local one with the `email` attribute. */
+export const domainFormDefaults = {
+	kind: 'local',
+	name: '',
+	isTest: false,
+	otpGeneratorId: '',
+	emailAttribute: DEFAULT_EMAIL_ATTRIBUTE.local,
+	url: '',
+	startTls: false,
+	caPem: '',
+	bindDn: '',
+	bindPassword: '',
+	baseDn: '',
+	userFilter: DEFAULT_USER_FILTER,
+	timeoutSeconds: 10
+} as DomainForm;
+
+/** "Test connection": bind, look this user up, show the attributes found. */
+export const ldapTestSchema = z.object({
+	username: line('Username', 256).min(1, 'Enter a username to look up.')
+});
+
+export type LdapTestRequest = z.infer<typeof ldapTestSchema>;

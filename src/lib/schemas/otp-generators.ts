@@ -1,0 +1,150 @@
+/**
+ * The OTP token generator form (/admin/otp-generators), seed 000's two types:
+ * - "OTP – e-mail": Display name, SMTP server, Sender, code length (6-8), validity (default 5 min, at most 10);
+ * - "OTP – Google Authenticator" (TOTP): Display name, "Display a QR code on the user portal", "Send generated
+ *   keys by e-mail" (off by default), SMTP server and Sender (required only when keys are sent), the issuer
+ *   shown in authenticator apps, SHA-1 / 6 digits / 30 s by default with SHA-256 / SHA-512, 8 digits and 60 s
+ *   as options.
+ *
+ * A discriminated union on `type`, so each type validates only its own fields. Load functions pass
+ * `otpGeneratorFormDefaults`, which carries every branch's fields, as in
+ * `superValidate(zod4(otpGeneratorSchema, { defaults: otpGeneratorFormDefaults }))`.
+ */
+import { z } from 'zod';
+
+export const OTP_TYPES = ['email', 'totp'] as const;
+export const TOTP_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
+export const TOTP_DIGITS = [6, 8] as const;
+export const TOTP_PERIODS = [30, 60] as const;
+
+export const OTP_TYPE_LABELS: Record<OtpType, string> = {
+	email: 'OTP – e-mail',
+	totp: 'OTP – Google Authenticator (TOTP)'
+};
+export const TOTP_ALGORITHM_LABELS: Record<TotpAlgorithm, string> = {
+	sha1: 'SHA-1',
+	sha256: 'SHA-256',
+	sha512: 'SHA-512'
+};
+/** What the admin sees next to "Send generated keys by e-mail" when it is ticked. */
+export const SEND_KEY_WARNING =
+	'Anyone who can read the user’s mailbox then gets the key: the mailbox becomes the only second factor.';
+
+const NO_LINE_BREAK = /^[^\r\n]*$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+function line(label: string, max: number) {
+	return z
+		.string()
+		.trim()
+		.max(max, `${label} must be at most ${max} characters.`)
+		.regex(NO_LINE_BREAK, `${label} must be on one line.`);
+}
+
+const optionalEmail = (label: string) =>
+	line(label, 254)
+		.default('')
+		.refine(
+			(v) => v === '' || z.email().safeParse(v).success,
+			`${label} is not an e-mail address.`
+		);
+
+const optionalServer = z
+	.string()
+	.trim()
+	.default('')
+	.refine((v) => v === '' || UUID.test(v), 'Choose an SMTP server from the list.');
+
+const name = line('Display name', 100).min(1, 'Enter the display name.');
+
+const emailOtp = z.object({
+	type: z.literal('email'),
+	name,
+	smtpServerId: optionalServer.refine((v) => v !== '', 'Choose the SMTP server.'),
+	sender: optionalEmail('Sender').refine((v) => v !== '', 'Enter the sender address.'),
+	codeLength: z
+		.number({ error: 'Enter the code length (6 to 8 digits).' })
+		.int('The code length is a whole number.')
+		.min(6, 'Codes have 6 to 8 digits.')
+		.max(8, 'Codes have 6 to 8 digits.')
+		.default(6),
+	validityMinutes: z
+		.number({ error: 'Enter the validity in minutes (1 to 10).' })
+		.int('The validity is a whole number of minutes.')
+		.min(1, 'A code is valid for 1 to 10 minutes.')
+		.max(10, 'A code is valid for 1 to 10 minutes.')
+		.default(5)
+});
+
+const totp = z
+	.object({
+		type: z.literal('totp'),
+		name,
+		issuer: line('Issuer', 64)
+			.min(1, 'Enter the issuer name shown in authenticator apps.')
+			// The otpauth label is "issuer:account": a colon in the issuer would split it wrongly.
+			.refine((v) => !v.includes(':'), 'The issuer must not contain a colon (:).')
+			// superforms passes a blank field of one union branch as undefined: parse it as ''.
+			.prefault(''),
+		showQr: z.boolean().default(true),
+		sendKeyByEmail: z.boolean().default(false),
+		smtpServerId: optionalServer,
+		sender: optionalEmail('Sender'),
+		algorithm: z
+			.enum(TOTP_ALGORITHMS, { error: 'Choose SHA-1, SHA-256 or SHA-512.' })
+			.default('sha1'),
+		digits: z
+			.number({ error: 'Choose 6 or 8 digits.' })
+			.refine((v) => v === 6 || v === 8, 'Choose 6 or 8 digits.')
+			.default(6),
+		period: z
+			.number({ error: 'Choose 30 or 60 seconds.' })
+			.refine((v) => v === 30 || v === 60, 'Choose 30 or 60 seconds.')
+			.default(30)
+	})
+	.superRefine((v, ctx) => {
+		if (!v.sendKeyByEmail) return;
+		if (!v.smtpServerId)
+			ctx.addIssue({
+				code: 'custom',
+				path: ['smtpServerId'],
+				message: 'Choose the SMTP server the keys are sent through.'
+			});
+		if (!v.sender)
+			ctx.addIssue({ code: 'custom', path: ['sender'], message: 'Enter the sender address.' });
+	});
+
+export const otpGeneratorSchema = z.discriminatedUnion('type', [emailOtp, totp], {
+	error: 'Choose the OTP type.'
+});
+
+export type OtpGeneratorForm = z.infer<typeof otpGeneratorSchema>;
+export type OtpType = (typeof OTP_TYPES)[number];
+export type TotpAlgorithm = (typeof TOTP_ALGORITHMS)[number];
+
+/** Every field of every branch: a new generator's form starts as "OTP – e-mail", 6 digits, 5 minutes. */
+export const otpGeneratorFormDefaults = {
+	type: 'email',
+	name: '',
+	smtpServerId: '',
+	sender: '',
+	codeLength: 6,
+	validityMinutes: 5,
+	issuer: 'Postern',
+	showQr: true,
+	sendKeyByEmail: false,
+	algorithm: 'sha1',
+	digits: 6,
+	period: 30
+} as OtpGeneratorForm;
+
+/** "Configuration test": mail a sample code (or key notice) to this address. */
+export const otpGeneratorTestSchema = z.object({
+	to: line('Destination address', 254)
+		.min(1, 'Enter the address the test e-mail goes to.')
+		.refine((v) => v === '' || z.email().safeParse(v).success, {
+			message: 'Destination address is not an e-mail address.'
+		})
+});
+
+export type OtpGeneratorTestRequest = z.infer<typeof otpGeneratorTestSchema>;

@@ -1,0 +1,45 @@
+/**
+ * Local domain users (/admin/users): username, display name, Email, password (set or reset), disabled.
+ * Three forms: create (with the first password), edit (no password), set password.
+ * The server adds the common-password check (password-policy.ts findPasswordProblem).
+ */
+import { z } from 'zod';
+import { newPassword, username } from './fields.js';
+
+const NO_LINE_BREAK = /^[^\r\n]*$/;
+
+const displayName = z
+	.string()
+	.trim()
+	.max(128, 'Display name must be at most 128 characters.')
+	.regex(NO_LINE_BREAK, 'Display name must be on one line.')
+	.default('');
+
+/** Optional: a user without one cannot sign in on a domain that mails codes (they are told why). */
+const email = z
+	.string()
+	.trim()
+	.max(254, 'Email must be at most 254 characters.')
+	.regex(NO_LINE_BREAK, 'Email must be on one line.')
+	.default('')
+	.refine((v) => v === '' || z.email().safeParse(v).success, 'Email is not an e-mail address.');
+
+export const createUserSchema = z.object({
+	username: username('Username'),
+	displayName,
+	email,
+	password: newPassword,
+	disabled: z.boolean().default(false)
+});
+
+export const editUserSchema = z.object({
+	displayName,
+	email,
+	disabled: z.boolean().default(false)
+});
+
+export const setUserPasswordSchema = z.object({ password: newPassword });
+
+export type CreateUserForm = z.infer<typeof createUserSchema>;
+export type EditUserForm = z.infer<typeof editUserSchema>;
+export type SetUserPasswordForm = z.infer<typeof setUserPasswordSchema>;
