@@ -19,8 +19,8 @@ import {
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
-const tmp = process.env.POSTERN_E2E_TMP;
-const port = process.env.POSTERN_E2E_PORT;
+const tmp = process.env.POSTERN_E2E_TMP ?? '';
+const port = process.env.POSTERN_E2E_PORT ?? '';
 if (!tmp || !port) {
 	console.error(
 		'serve.js is started by playwright.config.ts (POSTERN_E2E_TMP and POSTERN_E2E_PORT unset)'
@@ -28,6 +28,7 @@ if (!tmp || !port) {
 	process.exit(2);
 }
 
+/** @param {string} message */
 function log(message) {
 	console.log(`[e2e server] ${message}`);
 }
@@ -66,6 +67,7 @@ rmSync(logs, { recursive: true, force: true });
 mkdirSync(logs, { recursive: true });
 const logFile = createWriteStream(path.join(logs, 'main.log'));
 
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, HOST: '127.0.0.1', PORT: port, POSTERN_DATA_DIR: dataDir };
 for (const name of [
 	'DATABASE_URL',

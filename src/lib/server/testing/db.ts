@@ -18,6 +18,7 @@ import {
 	renameSync,
 	rmSync,
 	statSync,
+	utimesSync,
 	writeFileSync
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,8 +53,9 @@ async function migratedTemplate(): Promise<PGlite> {
 				const loaded = await PGlite.create({ loadDataDir: new Blob([readFileSync(file)]) });
 				utimesSync(file, new Date(), new Date());
 				return loaded;
-			} catch {
+			} catch (error) {
 				// a damaged or foreign file: build the template afresh below
+				console.warn(`testing/db: ignoring ${file} (${(error as Error).message})`);
 			}
 		}
 		const built = (await openDatabase({ kind: 'memory' })).pglite!;
