@@ -10,7 +10,7 @@
  * with a real-looking JSON body, a token without the role, a token for another audience, a slow answer.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { delay, http, HttpResponse } from 'msw';
+import { delay, getResponse, http, HttpResponse } from 'msw';
 
 export const MICROSOFT_LOGIN_HOSTS = [
 	'login.microsoftonline.com',
@@ -96,12 +96,21 @@ function tokenEndpoint(host: string) {
 		if (scenario === 'slow') await delay(slowMs);
 
 		if (form.get('grant_type') !== 'client_credentials')
-			return aadError(400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+			return aadError(
+				400,
+				'unsupported_grant_type',
+				70003,
+				'The app requested an unsupported grant type.'
+			);
 		const failure = scenarioError(tenant, clientId, scope);
 		if (failure) return failure;
-		if (!scope.endsWith('/.default')) return aadError(400, 'invalid_scope', 1002012, describe1002012(scope));
+		if (!scope.endsWith('/.default'))
+			return aadError(400, 'invalid_scope', 1002012, describe1002012(scope));
 
-		const resource = scenario === 'wrong-audience' ? 'https://graph.microsoft.com' : scope.slice(0, -'/.default'.length);
+		const resource =
+			scenario === 'wrong-audience'
+				? 'https://graph.microsoft.com'
+				: scope.slice(0, -'/.default'.length);
 		const token = issueToken({
 			aud: resource,
 			tenant,
@@ -121,16 +130,24 @@ function tokenEndpoint(host: string) {
 /** Metadata endpoints msal would use without configured metadata (Postern passes its own; counted if hit). */
 function metadataEndpoints(host: string) {
 	return [
-		http.get(`https://${host}/:tenant/v2.0/.well-known/openid-configuration`, ({ request, params }) => {
-			requests.push({ method: 'GET', host, path: new URL(request.url).pathname, tenant: String(params.tenant) });
-			const authority = `https://${host}/${params.tenant}`;
-			return HttpResponse.json({
-				token_endpoint: `${authority}/oauth2/v2.0/token`,
-				authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
-				issuer: `${authority}/v2.0`,
-				jwks_uri: `https://${host}/common/discovery/v2.0/keys`
-			});
-		}),
+		http.get(
+			`https://${host}/:tenant/v2.0/.well-known/openid-configuration`,
+			({ request, params }) => {
+				requests.push({
+					method: 'GET',
+					host,
+					path: new URL(request.url).pathname,
+					tenant: String(params.tenant)
+				});
+				const authority = `https://${host}/${params.tenant}`;
+				return HttpResponse.json({
+					token_endpoint: `${authority}/oauth2/v2.0/token`,
+					authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+					issuer: `${authority}/v2.0`,
+					jwks_uri: `https://${host}/common/discovery/v2.0/keys`
+				});
+			}
+		),
 		http.get(`https://${host}/common/discovery/instance`, ({ request }) => {
 			requests.push({ method: 'GET', host, path: new URL(request.url).pathname });
 			return HttpResponse.json({
@@ -142,11 +159,34 @@ function metadataEndpoints(host: string) {
 	];
 }
 
-/** The handlers: hand them to msw's setupServer (tests) or the dev server's interceptor (mock mode). */
+/** The msw handlers. Prefer createMicrosoftMockFetch() to msw's setupServer in any process that speaks SMTP. */
 export const microsoftHandlers = MICROSOFT_LOGIN_HOSTS.flatMap((host) => [
 	tokenEndpoint(host),
 	...metadataEndpoints(host)
 ]);
+
+/**
+ * A fetch that answers from the handlers above (msw's getResponse), with no interception at all. Give it to
+ * the mail module's token client: `useMicrosoftFetch(createMicrosoftMockFetch())`.
+ *
+ * Why not setupServer: msw 3 (@mswjs/interceptors 0.45) catches HTTP by patching every net.Socket of the
+ * process, fetch included. An SMTP client then sees "connected" before the real connection exists, so a
+ * refused connection or a bad certificate surfaces later and as something else, and the configuration test
+ * would diagnose the wrong thing.
+ *
+ * A request no handler answers fails (`unhandled: 'error'`, for tests) or goes to the network ('bypass').
+ */
+export function createMicrosoftMockFetch(
+	options: { unhandled?: 'error' | 'bypass' } = {}
+): typeof fetch {
+	return async (input, init) => {
+		const request = new Request(input, init);
+		const response = await getResponse(microsoftHandlers, request);
+		if (response) return response;
+		if (options.unhandled === 'bypass') return fetch(input, init);
+		throw new TypeError(`Microsoft mock: no handler for ${request.method} ${request.url}`);
+	};
+}
 
 function scenarioError(tenant: string, clientId: string, scope: string) {
 	switch (scenario) {
@@ -200,7 +240,10 @@ function describe1002012(scope: string) {
 function aadError(status: number, error: string, code: number, text: string) {
 	const traceId = randomUUID();
 	const correlationId = randomUUID();
-	const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+	const timestamp = new Date()
+		.toISOString()
+		.replace('T', ' ')
+		.replace(/\.\d+Z$/, 'Z');
 	return HttpResponse.json(
 		{
 			error,
@@ -215,9 +258,17 @@ function aadError(status: number, error: string, code: number, text: string) {
 	);
 }
 
-function issueToken(claims: { aud: string; tenant: string; clientId: string; roles: string[]; host: string }) {
+function issueToken(claims: {
+	aud: string;
+	tenant: string;
+	clientId: string;
+	roles: string[];
+	host: string;
+}) {
 	const now = Math.floor(Date.now() / 1000);
-	const tid = /^[0-9a-f-]{36}$/i.test(claims.tenant) ? claims.tenant.toLowerCase() : stableGuid(claims.tenant);
+	const tid = /^[0-9a-f-]{36}$/i.test(claims.tenant)
+		? claims.tenant.toLowerCase()
+		: stableGuid(claims.tenant);
 	const header = { typ: 'JWT', alg: 'RS256', kid: 'postern-mock' };
 	const payload = {
 		aud: claims.aud,
@@ -246,7 +297,10 @@ function issueToken(claims: { aud: string; tenant: string; clientId: string; rol
 
 /** A GUID derived from a tenant domain, so the same domain always gets the same `tid`. */
 function stableGuid(text: string) {
-	const hex = Buffer.from(text.toLowerCase().padEnd(16, '.')).toString('hex').slice(0, 32).padEnd(32, '0');
+	const hex = Buffer.from(text.toLowerCase().padEnd(16, '.'))
+		.toString('hex')
+		.slice(0, 32)
+		.padEnd(32, '0');
 	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { setupServer } from 'msw/node';
 import {
+	createMicrosoftMockFetch,
 	listMicrosoftRequests,
-	microsoftHandlers,
 	resetMicrosoftMock,
 	setMicrosoftScenario
 } from '../../../mocks/microsoft.js';
@@ -12,13 +11,13 @@ import {
 	checkTokenClaims,
 	clearMicrosoftClients,
 	decodeTokenClaims,
-	getCloudEndpoints
+	getCloudEndpoints,
+	useMicrosoftFetch
 } from './microsoft.js';
 import type { MicrosoftApp } from './types.js';
 
-const server = setupServer(...microsoftHandlers);
-beforeAll(() => server.listen({ onUnhandledFrame: 'error' }));
-afterAll(() => server.close());
+beforeAll(() => useMicrosoftFetch(createMicrosoftMockFetch({ unhandled: 'error' })));
+afterAll(() => useMicrosoftFetch());
 beforeEach(() => {
 	resetMicrosoftMock();
 	clearMicrosoftClients();
@@ -90,7 +89,10 @@ describe('acquireMicrosoftToken', () => {
 
 	it('keeps applications apart: another secret is another client', async () => {
 		await acquireMicrosoftToken(app);
-		await acquireMicrosoftToken({ ...app, clientSecret: 'another~secret~value~0123456789abcdefgh' });
+		await acquireMicrosoftToken({
+			...app,
+			clientSecret: 'another~secret~value~0123456789abcdefgh'
+		});
 		expect(listMicrosoftRequests()).toHaveLength(2);
 	});
 

@@ -59,6 +59,8 @@ const CLOUDS: Record<MicrosoftCloud, CloudEndpoints> = {
 };
 
 const clients = new Map<string, ConfidentialClientApplication>();
+/** How token requests reach the network: global fetch, unless mock mode or a test routes them elsewhere. */
+let fetchTokenEndpoint: typeof fetch = (input, init) => fetch(input, init);
 
 /** The endpoints of a Microsoft cloud: authority host, Exchange scope and audiences, SMTP host. */
 export function getCloudEndpoints(cloud: MicrosoftCloud): CloudEndpoints {
@@ -138,6 +140,15 @@ export function checkTokenClaims(claims: TokenClaims | null, cloud: MicrosoftClo
 	return { ok: true };
 }
 
+/**
+ * Routes token requests through `impl` (mock mode and tests: the msw handlers of src/mocks/microsoft.ts, see
+ * createMicrosoftMockFetch), or back to the network without an argument. A seam rather than msw's setupServer:
+ * msw 3 intercepts every socket of the process to catch HTTP, which changes how SMTP connections fail.
+ */
+export function useMicrosoftFetch(impl?: typeof fetch) {
+	fetchTokenEndpoint = impl ?? ((input, init) => fetch(input, init));
+}
+
 /** Forgets every application and its cached tokens (tests; a rotated secret makes a new key anyway). */
 export function clearMicrosoftClients() {
 	clients.clear();
@@ -204,7 +215,7 @@ async function send<T>(
 	options?: NetworkRequestOptions,
 	timeout?: number
 ): Promise<NetworkResponse<T>> {
-	const response = await fetch(url, {
+	const response = await fetchTokenEndpoint(url, {
 		method,
 		headers: options?.headers,
 		body: method === 'POST' ? (options?.body ?? '') : undefined,
