@@ -1,6 +1,6 @@
 /**
  * `npm run dev:mock`: the whole app with no outside service. A fresh in-memory database with seed data, the
- * embedded mail sink, and (once the mail module registers them) the mocked Microsoft identity platform.
+ * embedded mail sink, and the mocked Microsoft identity platform (the msw handlers the tests use).
  * Imported only behind `dev` checks, so production builds do not contain it (tests/e2e checks the build).
  */
 import { randomBytes } from 'node:crypto';
@@ -12,10 +12,10 @@ import { startMailSink } from './mail-sink.js';
 import { getMockState, setMockState } from './mock-state.js';
 import { registerMicrosoftFaults } from './faults.js';
 import { seedMockData } from './seed.js';
-import { setupServer } from 'msw/node';
+import { useMicrosoftFetch } from '../mail/microsoft.js';
 import {
 	MICROSOFT_SCENARIOS,
-	microsoftHandlers,
+	createMicrosoftMockFetch,
 	setMicrosoftScenario
 } from '../../../mocks/microsoft.js';
 
@@ -41,11 +41,8 @@ export async function startMockMode(): Promise<Database> {
 		supportUsername: MOCK_SUPPORT.username,
 		supportPassword: MOCK_SUPPORT.password
 	});
-	// The Microsoft identity platform: the same msw handlers the tests use. Anything else goes to the network.
-	if (!getMockState()) {
-		const msw = setupServer(...microsoftHandlers);
-		msw.listen({ onUnhandledFrame: 'bypass' } as never);
-	}
+	// The Microsoft identity platform: the same msw handlers the tests use, behind the token client's fetch seam.
+	useMicrosoftFetch(createMicrosoftMockFetch({ unhandled: 'bypass' }));
 	registerMicrosoftFaults(
 		[...MICROSOFT_SCENARIOS].filter((s) => s.id !== 'success'),
 		(id) => setMicrosoftScenario(id)
