@@ -21,7 +21,18 @@ export type AuditAction =
 	| 'smtp.created'
 	| 'smtp.updated'
 	| 'smtp.deleted'
-	| 'smtp.tested';
+	| 'smtp.tested'
+	| IdentityAuditAction;
+
+/** Issue 5: identity domains, OTP generators, local users, end-user sign-in, TOTP, portal. */
+type IdentityAuditAction =
+	| `application.${'created' | 'updated' | 'deleted'}`
+	| `otp_generator.${'created' | 'updated' | 'deleted' | 'tested'}`
+	| `domain.${'created' | 'updated' | 'deleted' | 'tested'}`
+	| `user.${'created' | 'updated' | 'deleted' | 'password_set' | 'disabled' | 'enabled'}`
+	| `login.${'password' | 'second_factor' | 'no_email' | 'code_sent' | 'sign_out'}`
+	| `totp.${'enrolled' | 'key_mailed' | 'reset'}`
+	| 'portal.launch';
 
 export interface AuditEvent {
 	actor: string | null;
