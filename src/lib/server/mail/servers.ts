@@ -236,16 +236,18 @@ export function buildServerFormValues(server: SmtpServerView): SmtpServerForm {
 	} as SmtpServerForm;
 }
 
-/** 'expired' once the day has passed, 'expiring' within 30 days, else 'ok'; null without a date. */
+/** 'expired' once the day has passed, 'expiring' from 30 days before it, else 'ok'; null without a date. */
 export function classifySecretExpiry(
 	expiresOn: string | null,
 	now: Date = new Date()
 ): SecretExpiry | null {
 	if (!expiresOn) return null;
-	const end = Date.parse(`${expiresOn}T23:59:59.999Z`);
-	if (Number.isNaN(end)) return null;
-	if (end < now.getTime()) return 'expired';
-	return end - now.getTime() <= EXPIRY_WARNING_DAYS * DAY_MS ? 'expiring' : 'ok';
+	const last = Date.parse(`${expiresOn}T00:00:00Z`);
+	if (Number.isNaN(last)) return null;
+	const today = Date.parse(`${now.toISOString().slice(0, 10)}T00:00:00Z`);
+	const daysLeft = Math.round((last - today) / DAY_MS);
+	if (daysLeft < 0) return 'expired';
+	return daysLeft <= EXPIRY_WARNING_DAYS ? 'expiring' : 'ok';
 }
 
 /**

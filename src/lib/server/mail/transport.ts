@@ -25,7 +25,6 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { SMTPTransportGetSocket, SMTPTransportOptions } from 'nodemailer/lib/smtp-transport';
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import type { XOAuth2ProvisionCallback } from 'nodemailer/lib/xoauth2';
-import { log } from '../log.js';
 import { acquireMicrosoftToken } from './microsoft.js';
 import type { MicrosoftApp, SmtpServerSettings } from './types.js';
 
@@ -146,11 +145,9 @@ export function countPooledTransports(): number {
 
 function createPooledTransport(settings: SmtpServerSettings): PooledTransport {
 	const options: SMTPPoolOptions = {
-		...createTransportOptions(settings, {
-			logger: log.child({ module: 'smtp', server: settings.id }, { level: 'warn' })
-		}),
-		// The transaction log is for the configuration test's transcript only.
-		transactionLog: false,
+		// No nodemailer logger: callers log the failures they get (one line per failure, with their context),
+		// and the transaction log is the configuration test's alone.
+		...createTransportOptions(settings),
 		pool: true,
 		maxConnections: POOL_MAX_CONNECTIONS,
 		maxMessages: Infinity
