@@ -1,0 +1,724 @@
+/**
+ * The end-user sign-in, as the /login routes call it:
+ *
+ *   startLogin (domain, username, password)
+ *     -> { next: 'portal' }      no second factor: a portal session token
+ *     -> { next: 'email-otp' }   a code was mailed: verifyLoginEmailOtp / resendLoginEmailOtp
+ *     -> { next: 'totp-setup' }  not enrolled yet: getLoginTotpSetup, then confirmLoginTotpSetup
+ *     -> { next: 'totp' }        verifyLoginTotp
+ *
+ * The pending token of the first step opens none of the portal; the second factor swaps it for a new portal
+ * token. Rate limits (auth/throttle.ts, counted in the database) per account and per IP on the password, the
+ * codes and resends; an unknown user and a wrong password get the same answer. Every expected outcome is a
+ * value with a message for the page; exceptions mean a broken invariant.
+ */
+import { db, tables } from '../db/index.js';
+import { eq } from 'drizzle-orm';
+import type { DomainRow, OtpGeneratorRow, UserSessionRow } from '../db/schema/index.js';
+import { recordAudit } from '../audit.js';
+import {
+	checkThrottle,
+	describeWait,
+	recordFailure,
+	recordSuccess,
+	throttleKeys,
+	type ThrottleKey
+} from '../auth/throttle.js';
+import { directoryForDomain } from '../directory/index.js';
+import { DirectoryError, type DirectoryUser } from '../directory/types.js';
+import {
+	describeEmailOtp,
+	issueEmailOtp,
+	verifyEmailOtp,
+	type EmailOtpSettings
+} from '../otp/email-otp.js';
+import { maskEmail, type MailSender } from '../otp/mail.js';
+import {
+	beginTotpEnrollment,
+	confirmTotpEnrollment,
+	describeTotpSetup,
+	enrollmentOptions,
+	findTotpEnrollment,
+	mailTotpKeyOnce,
+	verifyTotpEnrollment,
+	type TotpOptions,
+	type TotpSetupView
+} from '../otp/totp.js';
+import { findDomainRow } from '../identity/domains.js';
+import { findOtpGeneratorRow } from '../identity/otp-generators.js';
+import {
+	PENDING_LOGIN_MS,
+	USER_ABSOLUTE_TIMEOUT_MS,
+	completeLogin,
+	findSessionRow,
+	hashSessionToken,
+	newSessionToken,
+	signOutUser
+} from './sessions.js';
+
+const WRONG_CREDENTIALS = 'Wrong username or password.';
+const LOGIN_EXPIRED = 'Your sign-in has expired. Please start again.';
+
+interface RequestMeta {
+	ip?: string;
+	userAgent?: string;
+	now?: Date;
+}
+
+/**
+ * Step 1: the password. On success, what comes next and the token for it (pending, or the portal's when the
+ * domain has no second factor). `previousTokens` (the browser's current sign-in cookies) are ended first.
+ */
+export async function startLogin(
+	input: {
+		domainId: string;
+		username: string;
+		password: string;
+		send: MailSender;
+		previousTokens?: (string | null | undefined)[];
+	} & RequestMeta
+): Promise<StartLoginResult> {
+	const now = input.now ?? new Date();
+	for (const token of input.previousTokens ?? []) await signOutUser(token, { ip: input.ip });
+	const domain = await findDomainRow(input.domainId);
+	if (!domain)
+		return { ok: false, reason: 'unknown-domain', message: 'Choose your domain from the list.' };
+	const username = input.username.trim();
+	const keys = throttleKeys('user_sign_in', `${domain.id}:${username}`, input.ip);
+	const blockedUntil = await checkThrottle(keys, now);
+	if (blockedUntil) {
+		await auditPassword(domain, username, input.ip, 'failed', 'throttled');
+		return {
+			ok: false,
+			reason: 'throttled',
+			retryAt: blockedUntil,
+			message: `Too many failed sign-ins. Try again in ${describeWait(blockedUntil, now)}.`
+		};
+	}
+
+	let user: DirectoryUser | null;
+	try {
+		user = await directoryForDomain(domain).authenticate(username, input.password);
+	} catch (error) {
+		if (!(error instanceof DirectoryError)) throw error;
+		await auditPassword(domain, username, input.ip, 'failed', 'directory unavailable', {
+			diagnosis: error.diagnosis.id
+		});
+		return {
+			ok: false,
+			reason: 'unavailable',
+			message:
+				'Sign-in is not available right now: the directory cannot be reached. Try again later.'
+		};
+	}
+	if (!user) {
+		const next = await recordFailure(keys, now);
+		await auditPassword(domain, username, input.ip, 'failed', 'wrong username or password');
+		return {
+			ok: false,
+			reason: 'invalid',
+			...(next ? { retryAt: next } : {}),
+			message: next
+				? `${WRONG_CREDENTIALS} Too many failed sign-ins: try again in ${describeWait(next, now)}.`
+				: WRONG_CREDENTIALS
+		};
+	}
+	await recordSuccess(keys);
+
+	const generator = await findOtpGeneratorRow(domain.otpGeneratorId);
+	if (!generator) {
+		const token = await createLogin(domain, user, 'none', input, now, 'complete');
+		await auditPassword(domain, user.username, input.ip, 'ok', 'no second factor');
+		return { ok: true, next: 'portal', token };
+	}
+
+	if (generator.type === 'email') {
+		const settings = emailSettings(generator);
+		if (!user.email) {
+			await recordAudit({
+				actor: user.username,
+				action: 'login.no_email',
+				outcome: 'failed',
+				ip: input.ip,
+				detail: {
+					domain: domain.name,
+					username: user.username,
+					reason: `no e-mail address in the attribute "${domain.emailAttribute}", so no code can be sent`
+				}
+			});
+			return {
+				ok: false,
+				reason: 'no-email',
+				message:
+					'Your account has no e-mail address, so no sign-in code can be sent. Ask your administrator to add one.'
+			};
+		}
+		if (!settings) return notConfigured(domain, user, generator, input.ip);
+		const token = await createLogin(domain, user, 'email-otp', input, now);
+		await auditPassword(domain, user.username, input.ip, 'ok', 'code by e-mail next');
+		const login = (await findSessionRow(token, 'password-ok', now))!;
+		const sent = await sendCode(login, settings, input.send, input.ip, now);
+		return {
+			ok: true,
+			next: 'email-otp',
+			token,
+			codeSent: sent.ok,
+			...(sent.ok ? {} : { notice: sent.message })
+		};
+	}
+
+	const token = await createLogin(domain, user, 'totp', input, now);
+	const enrollment = await findTotpEnrollment(domain.id, user.subject);
+	await auditPassword(domain, user.username, input.ip, 'ok', 'authenticator code next');
+	return { ok: true, next: enrollment?.confirmedAt ? 'totp' : 'totp-setup', token };
+}
+
+/** Where a pending sign-in stands (the code pages' load): null sends the user back to /login. */
+export async function getPendingLogin(
+	token: string | null | undefined,
+	now = new Date()
+): Promise<PendingLogin | null> {
+	const login = await findSessionRow(token, 'password-ok', now);
+	if (!login || login.factor === 'none') return null;
+	const domain = await findDomainRow(login.domainId);
+	if (!domain) return null;
+	let next: PendingLogin['next'] = 'email-otp';
+	if (login.factor === 'totp') {
+		const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+		next = enrollment?.confirmedAt ? 'totp' : 'totp-setup';
+	}
+	return {
+		id: login.id,
+		domainId: domain.id,
+		domainName: domain.name,
+		username: login.username,
+		displayName: login.displayName,
+		next,
+		expiresAt: login.expiresAt
+	};
+}
+
+// ---- e-mail OTP ---------------------------------------------------------------------------------------------
+
+/** What /login/otp shows: masked address, code length, validity, tries left, seconds until "Resend". */
+export async function describeLoginEmailOtp(
+	token: string | null | undefined,
+	now = new Date()
+): Promise<LoginEmailOtpView | null> {
+	const login = await findSessionRow(token, 'password-ok', now);
+	if (!login || login.factor !== 'email-otp') return null;
+	const generator = await generatorOfLogin(login);
+	const status = await describeEmailOtp(login.id, now);
+	return {
+		destination: status?.destination ?? (login.email ? maskEmail(login.email) : null),
+		codeLength: generator?.codeLength ?? 6,
+		validMinutes: Math.round((generator?.validitySeconds ?? 300) / 60),
+		expiresAt: status?.expiresAt ?? null,
+		expired: status?.expired ?? false,
+		attemptsLeft: status?.attemptsLeft ?? 0,
+		cooldownSeconds: status?.cooldownSeconds ?? 0
+	};
+}
+
+export async function verifyLoginEmailOtp(
+	input: { token: string | null | undefined; code: string } & RequestMeta
+): Promise<SecondFactorResult> {
+	const now = input.now ?? new Date();
+	const login = await findSessionRow(input.token, 'password-ok', now);
+	if (!login || login.factor !== 'email-otp') return expired();
+	const keys = secondFactorKeys('user_otp', login, input.ip);
+	const blocked = await throttled(keys, now);
+	if (blocked) return blocked;
+	const result = await verifyEmailOtp({ loginId: login.id, code: input.code, now });
+	if (!result.ok) {
+		if (result.reason === 'invalid' || result.reason === 'burned') await recordFailure(keys, now);
+		await auditSecondFactor(login, input.ip, 'email-otp', result.reason);
+		return {
+			ok: false,
+			reason: result.reason,
+			message: result.message,
+			...(result.reason === 'invalid' ? { attemptsLeft: result.attemptsLeft } : {})
+		};
+	}
+	await recordSuccess(keys);
+	return finish(login, input, 'email-otp', now);
+}
+
+/** "Resend": a new code (30 s apart, 5 per 15 minutes per account), also limited per IP. */
+export async function resendLoginEmailOtp(
+	input: { token: string | null | undefined; send: MailSender } & RequestMeta
+): Promise<ResendResult> {
+	const now = input.now ?? new Date();
+	const login = await findSessionRow(input.token, 'password-ok', now);
+	if (!login || login.factor !== 'email-otp')
+		return { ok: false, reason: 'no-login', message: LOGIN_EXPIRED, cooldownSeconds: 0 };
+	// Every resend counts against the IP (25 free, then slowing down): one address cannot bomb many mailboxes.
+	const ipKeys = throttleKeys('user_otp_resend', login.subject, input.ip).filter(
+		(k) => k.scale > 1
+	);
+	const blockedUntil = await checkThrottle(ipKeys, now);
+	if (blockedUntil)
+		return {
+			ok: false,
+			reason: 'throttled',
+			message: `Too many codes were asked for from this network. Try again in ${describeWait(blockedUntil, now)}.`,
+			cooldownSeconds: secondsUntil(blockedUntil, now)
+		};
+	const generator = await generatorOfLogin(login);
+	const settings = generator?.type === 'email' ? emailSettings(generator) : null;
+	if (!settings || !login.email)
+		return {
+			ok: false,
+			reason: 'not-configured',
+			message: 'Codes cannot be sent for this domain right now. Ask your administrator.',
+			cooldownSeconds: 0
+		};
+	await recordFailure(ipKeys, now);
+	const sent = await sendCode(login, settings, input.send, input.ip, now);
+	if (!sent.ok)
+		return {
+			ok: false,
+			reason: sent.reason,
+			message: sent.message,
+			cooldownSeconds: secondsUntil(sent.retryAt, now)
+		};
+	return {
+		ok: true,
+		destination: sent.destination,
+		cooldownSeconds: secondsUntil(sent.resendAt, now),
+		message: `A new code was sent to ${sent.destination}.`
+	};
+}
+
+// ---- TOTP ---------------------------------------------------------------------------------------------------
+
+/**
+ * What /login/totp/setup shows: the key as text, the QR code (if the generator shows it), the options; and,
+ * when the generator sends keys by e-mail, the key is mailed now (once per enrollment).
+ */
+export async function getLoginTotpSetup(
+	input: { token: string | null | undefined; send: MailSender } & RequestMeta
+): Promise<TotpSetupResult> {
+	const now = input.now ?? new Date();
+	const login = await findSessionRow(input.token, 'password-ok', now);
+	if (!login || login.factor !== 'totp')
+		return { ok: false, reason: 'no-login', message: LOGIN_EXPIRED };
+	const generator = await generatorOfLogin(login);
+	if (!generator || generator.type !== 'totp')
+		return {
+			ok: false,
+			reason: 'not-configured',
+			message: 'This domain no longer uses authenticator codes. Please start again.'
+		};
+	const begun = await beginTotpEnrollment(
+		{ domainId: login.domainId, subject: login.subject, username: login.username },
+		totpOptions(generator)
+	);
+	if (!begun)
+		return { ok: false, reason: 'enrolled', message: 'Your authenticator is already set up.' };
+	const issuer = generator.issuer || 'Postern';
+	const account = accountLabel(login);
+	const setup = await describeTotpSetup({
+		enrollment: begun.enrollment,
+		secret: begun.secret,
+		issuer,
+		account,
+		showQr: generator.showQr
+	});
+	let keyMailedTo: string | null = null;
+	let keyMailNotice: string | null = null;
+	if (generator.sendKeyByEmail) {
+		if (!login.email) {
+			if (!begun.enrollment.keyMailedAt)
+				await recordAudit({
+					actor: login.username,
+					action: 'login.no_email',
+					outcome: 'failed',
+					ip: input.ip,
+					detail: {
+						domainId: login.domainId,
+						username: login.username,
+						reason: 'the authenticator key could not be mailed: no e-mail address'
+					}
+				});
+			keyMailNotice = 'Your account has no e-mail address, so the key was not e-mailed.';
+		} else if (begun.enrollment.keyMailedAt) {
+			keyMailedTo = maskEmail(login.email);
+		} else if (generator.smtpServerId && generator.sender) {
+			const mailed = await mailTotpKeyOnce({
+				enrollment: begun.enrollment,
+				secret: begun.secret,
+				to: login.email,
+				issuer,
+				account,
+				smtpServerId: generator.smtpServerId,
+				from: generator.sender,
+				send: input.send,
+				ip: input.ip,
+				now
+			});
+			if (mailed.sent) keyMailedTo = mailed.destination;
+			else if (mailed.reason === 'failed')
+				keyMailNotice = 'The key could not be e-mailed just now; it is shown here.';
+			else keyMailedTo = maskEmail(login.email);
+		}
+	}
+	return { ok: true, setup: { ...setup, keyMailedTo, keyMailNotice } };
+}
+
+/** What /login/totp shows. */
+export async function describeLoginTotp(
+	token: string | null | undefined,
+	now = new Date()
+): Promise<{ digits: 6 | 8; account: string; issuer: string } | null> {
+	const login = await findSessionRow(token, 'password-ok', now);
+	if (!login || login.factor !== 'totp') return null;
+	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+	const generator = await generatorOfLogin(login);
+	return {
+		digits: enrollment ? enrollmentOptions(enrollment).digits : generator?.digits === 8 ? 8 : 6,
+		account: accountLabel(login),
+		issuer: generator?.issuer || 'Postern'
+	};
+}
+
+/** Confirms the new authenticator with a current code, then opens the portal. */
+export async function confirmLoginTotpSetup(
+	input: { token: string | null | undefined; code: string } & RequestMeta
+): Promise<SecondFactorResult> {
+	const now = input.now ?? new Date();
+	const login = await findSessionRow(input.token, 'password-ok', now);
+	if (!login || login.factor !== 'totp') return expired();
+	const keys = secondFactorKeys('user_totp', login, input.ip);
+	const blocked = await throttled(keys, now);
+	if (blocked) return blocked;
+	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+	if (!enrollment)
+		return { ok: false, reason: 'setup-required', message: 'Set up your authenticator first.' };
+	if (enrollment.confirmedAt)
+		return { ok: false, reason: 'enrolled', message: 'Your authenticator is already set up.' };
+	const result = await confirmTotpEnrollment({
+		enrollmentId: enrollment.id,
+		code: input.code,
+		now
+	});
+	if (!result.ok) {
+		await recordFailure(keys, now);
+		await auditSecondFactor(login, input.ip, 'totp-setup', result.reason);
+		return {
+			ok: false,
+			reason: 'invalid',
+			message:
+				'This code is not right. Check that the app’s clock is correct and try the current code.'
+		};
+	}
+	await recordSuccess(keys);
+	await recordAudit({
+		actor: login.username,
+		action: 'totp.enrolled',
+		ip: input.ip,
+		detail: { domainId: login.domainId, username: login.username }
+	});
+	return finish(login, input, 'totp-setup', now);
+}
+
+export async function verifyLoginTotp(
+	input: { token: string | null | undefined; code: string } & RequestMeta
+): Promise<SecondFactorResult> {
+	const now = input.now ?? new Date();
+	const login = await findSessionRow(input.token, 'password-ok', now);
+	if (!login || login.factor !== 'totp') return expired();
+	const keys = secondFactorKeys('user_totp', login, input.ip);
+	const blocked = await throttled(keys, now);
+	if (blocked) return blocked;
+	const result = await verifyTotpEnrollment({
+		domainId: login.domainId,
+		subject: login.subject,
+		code: input.code,
+		now
+	});
+	if (!result.ok) {
+		if (result.reason === 'not-enrolled')
+			return {
+				ok: false,
+				reason: 'setup-required',
+				message: 'Your authenticator was reset. Set it up again.'
+			};
+		await recordFailure(keys, now);
+		await auditSecondFactor(login, input.ip, 'totp', result.reason);
+		return result.reason === 'replay'
+			? {
+					ok: false,
+					reason: 'replay',
+					message: 'This code was already used. Wait for the next one.'
+				}
+			: { ok: false, reason: 'invalid', message: 'This code is not right. Try the current one.' };
+	}
+	await recordSuccess(keys);
+	return finish(login, input, 'totp', now);
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------------
+
+async function createLogin(
+	domain: DomainRow,
+	user: DirectoryUser,
+	factor: UserSessionRow['factor'],
+	meta: RequestMeta,
+	now: Date,
+	stage: UserSessionRow['stage'] = 'password-ok'
+): Promise<string> {
+	const token = newSessionToken();
+	const complete = stage === 'complete';
+	await db()
+		.insert(tables.userSessions)
+		.values({
+			tokenHash: hashSessionToken(token),
+			stage,
+			factor,
+			domainId: domain.id,
+			userId: user.localUserId,
+			subject: user.subject,
+			username: user.username,
+			displayName: user.displayName,
+			email: user.email,
+			createdAt: now,
+			lastSeenAt: now,
+			completedAt: complete ? now : null,
+			expiresAt: new Date(now.getTime() + (complete ? USER_ABSOLUTE_TIMEOUT_MS : PENDING_LOGIN_MS)),
+			ip: meta.ip,
+			userAgent: meta.userAgent?.slice(0, 300)
+		});
+	return token;
+}
+
+async function sendCode(
+	login: UserSessionRow,
+	settings: EmailOtpSettings,
+	send: MailSender,
+	ip: string | undefined,
+	now: Date
+) {
+	const result = await issueEmailOtp({
+		loginId: login.id,
+		domainId: login.domainId,
+		subject: login.subject,
+		to: login.email!,
+		settings,
+		send,
+		now
+	});
+	await recordAudit({
+		actor: login.username,
+		action: 'login.code_sent',
+		outcome: result.ok ? 'ok' : 'failed',
+		ip,
+		detail: {
+			domainId: login.domainId,
+			to: maskEmail(login.email!),
+			...(result.ok ? {} : { reason: result.reason })
+		}
+	});
+	return result;
+}
+
+async function finish(
+	login: UserSessionRow,
+	meta: RequestMeta,
+	method: 'email-otp' | 'totp' | 'totp-setup',
+	now: Date
+): Promise<SecondFactorResult> {
+	const token = await completeLogin(login, meta, now);
+	if (!token) return expired();
+	// Unspent codes of this sign-in are of no more use.
+	await db()
+		.update(tables.otpChallenges)
+		.set({ supersededAt: now })
+		.where(eq(tables.otpChallenges.loginId, login.id));
+	await auditSecondFactor(login, meta.ip, method, null);
+	return { ok: true, token };
+}
+
+async function generatorOfLogin(login: UserSessionRow): Promise<OtpGeneratorRow | null> {
+	const domain = await findDomainRow(login.domainId);
+	return findOtpGeneratorRow(domain?.otpGeneratorId ?? null);
+}
+
+function emailSettings(generator: OtpGeneratorRow): EmailOtpSettings | null {
+	if (!generator.smtpServerId || !generator.sender) return null;
+	return {
+		smtpServerId: generator.smtpServerId,
+		sender: generator.sender,
+		codeLength: generator.codeLength,
+		validitySeconds: generator.validitySeconds,
+		appName: generator.name
+	};
+}
+
+function totpOptions(generator: OtpGeneratorRow): TotpOptions {
+	return enrollmentOptions(generator);
+}
+
+/** The account name in the authenticator app: the username (a colon would split the otpauth label). */
+function accountLabel(login: UserSessionRow) {
+	return login.username.replace(/:/g, '_');
+}
+
+function secondFactorKeys(scope: string, login: UserSessionRow, ip: string | undefined) {
+	return throttleKeys(scope, `${login.domainId}:${login.subject}`, ip);
+}
+
+async function throttled(keys: ThrottleKey[], now: Date): Promise<SecondFactorResult | null> {
+	const until = await checkThrottle(keys, now);
+	return until
+		? {
+				ok: false,
+				reason: 'throttled',
+				message: `Too many wrong codes. Try again in ${describeWait(until, now)}.`
+			}
+		: null;
+}
+
+function expired(): SecondFactorResult {
+	return { ok: false, reason: 'no-login', message: LOGIN_EXPIRED };
+}
+
+function secondsUntil(at: Date, now: Date) {
+	return Math.max(0, Math.ceil((at.getTime() - now.getTime()) / 1000));
+}
+
+async function notConfigured(
+	domain: DomainRow,
+	user: DirectoryUser,
+	generator: OtpGeneratorRow,
+	ip: string | undefined
+): Promise<StartLoginResult> {
+	await auditPassword(
+		domain,
+		user.username,
+		ip,
+		'failed',
+		'OTP generator has no SMTP server or sender',
+		{
+			generator: generator.name
+		}
+	);
+	return {
+		ok: false,
+		reason: 'not-configured',
+		message: 'Sign-in codes cannot be sent for this domain yet. Ask your administrator.'
+	};
+}
+
+async function auditPassword(
+	domain: DomainRow,
+	username: string,
+	ip: string | undefined,
+	outcome: 'ok' | 'failed',
+	reason: string,
+	extra: Record<string, unknown> = {}
+) {
+	await recordAudit({
+		actor: username,
+		action: 'login.password',
+		outcome,
+		ip,
+		detail: { domain: domain.name, reason, ...extra }
+	});
+}
+
+async function auditSecondFactor(
+	login: UserSessionRow,
+	ip: string | undefined,
+	method: string,
+	failure: string | null
+) {
+	await recordAudit({
+		actor: login.username,
+		action: 'login.second_factor',
+		outcome: failure ? 'failed' : 'ok',
+		ip,
+		detail: { domainId: login.domainId, method, ...(failure ? { reason: failure } : {}) }
+	});
+}
+
+export type StartLoginResult =
+	| { ok: true; next: 'portal'; token: string }
+	| {
+			ok: true;
+			next: 'email-otp';
+			/** The pending token (cookie until the code is entered). */
+			token: string;
+			/** False when the code could not be sent (limit, mail failure): `notice` says why; "Resend" later. */
+			codeSent: boolean;
+			notice?: string;
+	  }
+	| { ok: true; next: 'totp-setup' | 'totp'; token: string }
+	| {
+			ok: false;
+			reason:
+				'invalid' | 'throttled' | 'unknown-domain' | 'unavailable' | 'no-email' | 'not-configured';
+			message: string;
+			retryAt?: Date;
+	  };
+
+export interface PendingLogin {
+	id: string;
+	domainId: string;
+	domainName: string;
+	username: string;
+	displayName: string;
+	next: 'email-otp' | 'totp-setup' | 'totp';
+	expiresAt: Date;
+}
+
+export interface LoginEmailOtpView {
+	/** j***@example.com */
+	destination: string | null;
+	codeLength: number;
+	validMinutes: number;
+	expiresAt: Date | null;
+	expired: boolean;
+	attemptsLeft: number;
+	/** Seconds until "Resend" may be used (0: now). */
+	cooldownSeconds: number;
+}
+
+export type SecondFactorResult =
+	| { ok: true; token: string }
+	| {
+			ok: false;
+			reason:
+				| 'invalid'
+				| 'burned'
+				| 'expired'
+				| 'no-code'
+				| 'replay'
+				| 'throttled'
+				| 'no-login'
+				| 'setup-required'
+				| 'enrolled';
+			message: string;
+			attemptsLeft?: number;
+	  };
+
+export type ResendResult =
+	| { ok: true; destination: string; cooldownSeconds: number; message: string }
+	| {
+			ok: false;
+			reason: 'cooldown' | 'limit' | 'mail-failed' | 'throttled' | 'no-login' | 'not-configured';
+			message: string;
+			cooldownSeconds: number;
+	  };
+
+export type TotpSetupResult =
+	| {
+			ok: true;
+			setup: TotpSetupView & {
+				/** Masked address the key was mailed to (now or earlier in this enrollment), or null. */
+				keyMailedTo: string | null;
+				/** Why the key was not mailed although the generator mails keys, or null. */
+				keyMailNotice: string | null;
+			};
+	  }
+	| { ok: false; reason: 'no-login' | 'not-configured' | 'enrolled'; message: string };
