@@ -9,6 +9,7 @@ import { useDatabase } from '../db/index.js';
 import { useSecretKey } from '../secrets.js';
 import { completeSetup } from '../auth/admins.js';
 import { startMailSink } from './mail-sink.js';
+import { SINK_CERT, SINK_KEY } from './sink-cert.js';
 import { getMockState, setMockState } from './mock-state.js';
 import { registerMicrosoftFaults } from './faults.js';
 import { seedMockData } from './seed.js';
@@ -34,7 +35,7 @@ export async function startMockMode(): Promise<Database> {
 	useSecretKey(randomBytes(32));
 	const database = await openDatabase({ kind: 'memory' });
 	useDatabase(database);
-	const sink = getMockState()?.sink ?? (await startMailSink());
+	const sink = getMockState()?.sink ?? (await startMailSink({ key: SINK_KEY, cert: SINK_CERT }));
 	await completeSetup({
 		adminUsername: MOCK_ADMIN.username,
 		adminPassword: MOCK_ADMIN.password,

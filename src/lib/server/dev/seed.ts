@@ -3,6 +3,7 @@
  * seed here, pointing at the embedded sink (127.0.0.1:<sinkPort>) and the mocked Microsoft tenant.
  */
 import { createSmtpServer } from '../mail/servers.js';
+import { SINK_CERT } from './sink-cert.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { updateSiteSettings } from '../site/settings.js';
 import { saveDefaultRecipients, saveSiteEmails } from '../site/emails.js';
@@ -30,13 +31,13 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 		server({ name: 'Local relay (plain)', port: sinkPort }),
 		audit
 	);
-	// The sink's STARTTLS certificate is smtp-server's built-in self-signed one, hence no verification here.
+	// The sink's certificate is self-signed (dev/sink-cert.ts): trusted through the CA field, verification on.
 	await createSmtpServer(
 		server({
 			name: 'Corporate relay (STARTTLS, login)',
 			port: sinkPort,
 			security: 'starttls',
-			verifyTls: false,
+			caPem: SINK_CERT,
 			auth: 'basic',
 			username: 'relay-user',
 			password: 'mock-relay-password'
@@ -48,7 +49,7 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 			name: 'Microsoft 365 (mock tenant)',
 			port: sinkPort,
 			security: 'starttls',
-			verifyTls: false,
+			caPem: SINK_CERT,
 			auth: 'microsoft',
 			tenantId: '11111111-2222-3333-4444-555555555555',
 			clientId: '66666666-7777-8888-9999-000000000000',

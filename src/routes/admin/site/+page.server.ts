@@ -83,7 +83,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		codesForm: await superValidate(zod4(regenerateCodesSchema), { id: 'codes' }),
 		smtp: {
 			form: editor.form,
-			test: editor.test,
+			testTo: editor.testTo,
 			stored: server ? storedForForm(server) : null,
 			summary: server
 				? {

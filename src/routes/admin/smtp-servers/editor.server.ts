@@ -3,6 +3,7 @@
  * section): validate the form, save it, or run the configuration test on the form as it stands, saved or not.
  */
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
 import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import {
@@ -24,7 +25,6 @@ import { clientMeta } from '#lib/server/request.js';
 import type { ConfigurationTestResult, SmtpServerView } from '#lib/server/mail/types.js';
 
 export const serverAdapter = zod4(smtpServerSchema, { defaults: smtpServerFormDefaults });
-export const testAdapter = zod4(configurationTestSchema);
 
 /** What the form needs to know about the stored server, without its secrets. */
 export function storedForForm(server: SmtpServerView) {
@@ -49,11 +49,7 @@ export async function loadEditor(id: string | null, adminEmail: string | null) {
 				errors: false
 			})
 		: await superValidate(serverAdapter, { id: 'server' });
-	const test = await superValidate({ mode: 'send' as const, to: adminEmail ?? '' }, testAdapter, {
-		id: 'test',
-		errors: false
-	});
-	return { server, form, test };
+	return { server, form, testTo: adminEmail ?? '' };
 }
 
 function blankSecrets(form: SuperValidated<SmtpServerForm>) {
@@ -116,10 +112,16 @@ export async function testServer(
 	const admin = event.locals.admin!;
 	const data = await event.request.formData();
 	const form = await readServerForm(data, options);
-	const test = await superValidate(data, testAdapter, { id: 'test' });
-	if (!form.valid || !test.valid) {
+	// The test's own fields (mode, destination) are read with zod directly, not as a second superform: the
+	// posted data carries the server form's superform id, which would make the browser take one for the other.
+	const test = configurationTestSchema.safeParse({
+		mode: data.get('mode') ?? 'send',
+		to: data.get('to') ?? ''
+	});
+	const testErrors = test.success ? undefined : z.flattenError(test.error).fieldErrors;
+	if (!form.valid || !test.success) {
 		blankSecrets(form);
-		return fail(400, { form, test });
+		return fail(400, { form, testErrors });
 	}
 	const resolved = await resolveServerSettings(form.data, id ?? undefined);
 	blankSecrets(form);
@@ -135,5 +137,5 @@ export async function testServer(
 		ip: clientMeta(event).ip
 	});
 	await options.afterTest?.(result);
-	return { form, test, testResult: result };
+	return { form, testResult: result };
 }

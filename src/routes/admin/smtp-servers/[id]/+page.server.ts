@@ -6,9 +6,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	if (!UUID.test(params.id)) error(404, 'No such SMTP server');
-	const { server, form, test } = await loadEditor(params.id, locals.admin?.email ?? null);
+	const { server, form, testTo } = await loadEditor(params.id, locals.admin?.email ?? null);
 	if (!server) error(404, 'No such SMTP server');
-	return { form, test, stored: storedForForm(server), title: server.name };
+	return { form, testTo, stored: storedForForm(server), title: server.name };
 };
 
 export const actions: Actions = {

@@ -2,8 +2,8 @@ import { loadEditor, saveServer, testServer } from '../editor.server.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const { form, test } = await loadEditor(null, locals.admin?.email ?? null);
-	return { form, test, stored: null, title: 'Add SMTP server' };
+	const { form, testTo } = await loadEditor(null, locals.admin?.email ?? null);
+	return { form, testTo, stored: null, title: 'Add SMTP server' };
 };
 
 export const actions: Actions = {

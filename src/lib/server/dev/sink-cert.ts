@@ -1,0 +1,58 @@
+/**
+ * The dev mail sink's TLS certificate (mock mode only; never in a production build). Self-signed for localhost and
+ * 127.0.0.1, valid for 100 years; its private key is public on purpose: it protects nothing but captured test mail.
+ * Seeded STARTTLS servers trust it through their "CA certificate" field, so TLS verification stays on in mock mode.
+ * Made with: openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj "/CN=Postern dev mail sink"
+ *   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -sha256
+ */
+export const SINK_KEY = `-----BEGIN PRIVATE KEY-----
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCzCQzlC0VPGTJv
+BKBifWTJNq8H0kiSzk2W6Ihd/PzA+LVkunrwJ3pWCF0TMMH/1PVhaEawpbNSLoQJ
+SwOSQ4VzIMLV9vvRUfJNyJyvXXJH3fs30RlpBC9kcG/kef/aDTQhjQ+joHE5cgdw
+uWD39fhGc5rNFGPGGFazkK92sACvXwb7yP1wAAQ2RUEwk844RfQl1Hwn+XS1TPrP
+Z7XXyKL1A8dFaNjUizpO+SyUc2kCkN6yduRYTOwvmU3JSGBbj87KneYEC1qnglrW
+Hc5MI++hiDc1Eq70+xCTn81BhgNZqOX8xprHkeIAGKjKkaFgCUzgFAPO6MG0w++l
+lHVozswXAgMBAAECggEAGkz0j3sx4dZOQd/Ync9U7Hgziz8ZeTOEU2xyh/gfu0tt
+/k+kur3Z62SMI8MQZMBIkdgrNk0JREPgEqtp6WUw6AJCjQMc6BmVMlcLqXldTfBu
+tLrrdDFwst0Pmu1PKB2zcFBUIVHzACDftfANri98mwDll0XtCE9QAU36cMGXQCvC
+ZxIIJ2AsqX2VpflTcp9IWCl71ACnNtLrDK8pMVT40BrztIpU4ClJzv8ImWYy0USs
+eRlxQu5TJpQ8mLo5vuW2zckSeIYVPeTBL3Rh9e+jebONjBy+km07AH0DP+2stLzP
+d1rm80VkpBLKrWZXguDkt9yu5jg7OQ4yl74LvkrzvQKBgQD5+srWCMeQmppyisqV
+taO9y0H5jEP9Wj+9C+c8Mc61T9HimPJrwrOD8E3vA+omHMUDARvpAOysJwLY8wvr
+u1Pv7jYFsq+9bR+xQhecDqzs7RNowGWEQtgSxHkPiS55blPs6OTQsKVFuDIo2eUZ
+orlicH0WswIEPyfZxzN/mZ3jtQKBgQC3WNziHF9yD7ppglQJ28/h4/u3Oy+Ty3kK
+4Up5IUkLYnxP0f596jtSOPDx5zMyBuAIsKBcL/CiZPPq1UibryAobG+9frhGZb3F
+zGhUqpOLZcmcONA/f5SCF1FK+GnsKQIVwEjz0Zf9EjdJz2HTnBAzzjpN96sV+Ldd
+A1zJLnWoGwKBgD1sEQDMQXTXeBGi5qooamZNFhXiECalUTn7PcL9ngPQ7ApYeGBg
+A8nsdsm+1X6t3P6i/B+hWYXnQ/zYo1o1uicfCekWgbXypTHhwnlW5ciFbBp2A7ue
+zQa3feOCWof9wuNYSji43rMl0jVVbMSCxjhY2XOFYn52oi0RlCbLMQ9tAoGAQHiR
+6zx4333iWdmHPZQ6zD7Ds5GvUDQbUxUXf/KRYdx2xAaei55Cz83QA+/9k5jRTJz3
+NpNw9Vm0X54yEvSIxU4kGKknmTGLgrM2+JamnTzkoPdlWv68tOYIIumpLW7aGdXs
+kTfhTw8Ju/2dc7CMDft1ixcM5QP5Tk6xYNjibIMCgYEAvn8yCmr3IwyMiyNFnsBf
+N6dSh0mYuPb0gLg96sdVAi3NCJoQNq+aDVAts79n9T6FbfxOz/E0F60aXzTgIrsi
+s3WDDGJ7pLnWtQN/tnmo+yPArO/Pp8wnoZ8X+6oB67LxvPY0BIXDlsP1dHntJW3G
+4JMYNF/tkOZG2QQKD4JH2Aw=
+-----END PRIVATE KEY-----
+`;
+
+export const SINK_CERT = `-----BEGIN CERTIFICATE-----
+MIIDPzCCAiegAwIBAgIUH3KNZzgaROghFdHV8eE1wQhaopcwDQYJKoZIhvcNAQEL
+BQAwIDEeMBwGA1UEAwwVUG9zdGVybiBkZXYgbWFpbCBzaW5rMCAXDTI2MTEyMzA4
+MTQzNFoYDzIxMjYxMDMwMDgxNDM0WjAgMR4wHAYDVQQDDBVQb3N0ZXJuIGRldiBt
+YWlsIHNpbmswggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCzCQzlC0VP
+GTJvBKBifWTJNq8H0kiSzk2W6Ihd/PzA+LVkunrwJ3pWCF0TMMH/1PVhaEawpbNS
+LoQJSwOSQ4VzIMLV9vvRUfJNyJyvXXJH3fs30RlpBC9kcG/kef/aDTQhjQ+joHE5
+cgdwuWD39fhGc5rNFGPGGFazkK92sACvXwb7yP1wAAQ2RUEwk844RfQl1Hwn+XS1
+TPrPZ7XXyKL1A8dFaNjUizpO+SyUc2kCkN6yduRYTOwvmU3JSGBbj87KneYEC1qn
+glrWHc5MI++hiDc1Eq70+xCTn81BhgNZqOX8xprHkeIAGKjKkaFgCUzgFAPO6MG0
+w++llHVozswXAgMBAAGjbzBtMB0GA1UdDgQWBBSlJBN5tlSHJPuGWp+13I0G9Jg/
+7jAfBgNVHSMEGDAWgBSlJBN5tlSHJPuGWp+13I0G9Jg/7jAPBgNVHRMBAf8EBTAD
+AQH/MBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATANBgkqhkiG9w0BAQsFAAOC
+AQEAJF2M0HVK0tfr1zqhlZ+Rn4riNy0qRlfoJf6EcDgXb+NPWLt7A1BXCWv3rmbu
+zmK4goDF8U416MZUokCeQoEuqjNh8+0ZjbVVdjx4jliMbYK17WvkdyXqF1/CPnMI
+ceILb4DwpO+o3/J+S7wPqA7+B+AEqTKNZsX87Cdlfg8Y27fWmqm7vRWqIDEyA9Re
+btpoo8DFEzZX57fTbj7yY1VptcrSRzgrkTHcgHA4Mqhw9c0cNPfiAmlYOO8Rx0vW
+bZ8eQavg17eVSmkmK6f2yy8bUKQFq0r2Om+85jmepttJz+PT2BAUx5YYqkJZaPIe
+vPOfxLyk4TgQeockW+cngn67vw==
+-----END CERTIFICATE-----
+`;
