@@ -10,7 +10,7 @@
  * Projects: `first-run` sees the main server before any account exists (setup page checks, then setup);
  * `console` runs everything else once it has passed.
  */
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type ReporterDescription } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,13 @@ process.env.POSTERN_E2E_PORT ??= execFileSync(process.execPath, [
 	.trim();
 
 const baseURL = `http://127.0.0.1:${process.env.POSTERN_E2E_PORT}`;
+
+const reporter: ReporterDescription[] = process.env.CI
+	? [['list'], ['html', { open: 'never' }]]
+	: [['list']];
+// scripts/test.js reads the counts from here for its summary line
+if (process.env.POSTERN_E2E_JSON)
+	reporter.push(['json', { outputFile: process.env.POSTERN_E2E_JSON }]);
 // Debian's chromium (never a downloaded browser on the machines here); scripts/ensure-chromium.js decides
 // for `npm test` and passes CHROMIUM_PATH, or leaves it unset to use Playwright's own download.
 const executablePath =
@@ -42,7 +49,7 @@ export default defineConfig({
 	workers: 2,
 	timeout: 60_000,
 	expect: { timeout: 10_000 },
-	reporter: process.env.CI ? [['list'], ['html', { open: 'never' }]] : [['list']],
+	reporter,
 	use: {
 		baseURL,
 		browserName: 'chromium',

@@ -6,7 +6,8 @@
 // `node scripts/test.js pg e2e` runs only those phases; arguments after `--` go to Vitest or Playwright.
 // Every selected phase runs even when an earlier one failed; the exit code is 1 if any failed.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureChromium } from './ensure-chromium.js';
@@ -27,6 +28,7 @@ for (const phase of chosen)
 		process.exit(2);
 	}
 const phases = chosen.length ? PHASES.filter((p) => chosen.includes(p)) : PHASES;
+const reports = mkdtempSync(path.join(tmpdir(), 'postern-test-report-'));
 
 function banner(text) {
 	console.log(`\n=== ${text} ===`);
@@ -35,6 +37,50 @@ function banner(text) {
 function run(args, env) {
 	const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit', env });
 	return result.status === 0;
+}
+
+/** Passed / failed / skipped counts from a Vitest JSON report, or null when there is none. */
+function vitestCounts(file) {
+	try {
+		const r = JSON.parse(readFileSync(file, 'utf8'));
+		return {
+			passed: r.numPassedTests,
+			failed: r.numFailedTests,
+			skipped: r.numPendingTests + r.numTodoTests
+		};
+	} catch {
+		return null;
+	}
+}
+
+/** The same from a Playwright JSON report (flaky tests passed on a retry: counted as passed). */
+function playwrightCounts(file) {
+	try {
+		const { stats } = JSON.parse(readFileSync(file, 'utf8'));
+		return {
+			passed: stats.expected + stats.flaky,
+			failed: stats.unexpected,
+			skipped: stats.skipped
+		};
+	} catch {
+		return null;
+	}
+}
+
+/** Vitest with its usual output, plus a JSON report to count from. */
+function runVitest(args, env, report) {
+	const ok = run(
+		[
+			VITEST,
+			'--run',
+			'--reporter=default',
+			'--reporter=json',
+			`--outputFile.json=${report}`,
+			...args
+		],
+		env
+	);
+	return { ok, counts: vitestCounts(report) };
 }
 
 /** The environment for a child, without a TEST_DATABASE_URL unless one is given. */
@@ -111,7 +157,7 @@ async function dropRunDatabases(url, runId) {
 const phaseRunners = {
 	unit() {
 		banner('Unit and integration tests (Vitest, in-memory PGlite)');
-		return { ok: run([VITEST, '--run', ...extra], childEnv()) };
+		return runVitest(extra, childEnv(), path.join(reports, 'unit.json'));
 	},
 
 	async pg() {
@@ -128,12 +174,13 @@ const phaseRunners = {
 		const files = databaseTestFiles();
 		console.log(`${files.length} database test files: ${files.join(', ')}`);
 		const runId = `r${process.pid}`;
-		const ok = run(
-			[VITEST, '--run', ...files, ...extra],
-			childEnv({ TEST_DATABASE_URL: url, POSTERN_TEST_RUN_ID: runId })
+		const result = runVitest(
+			[...files, ...extra],
+			childEnv({ TEST_DATABASE_URL: url, POSTERN_TEST_RUN_ID: runId }),
+			path.join(reports, 'pg.json')
 		);
 		await dropRunDatabases(url, runId);
-		return { ok };
+		return result;
 	},
 
 	e2e() {
@@ -145,21 +192,35 @@ const phaseRunners = {
 			console.error(error instanceof Error ? error.message : error);
 			return { ok: false };
 		}
-		const env = childEnv(chromium ? { CHROMIUM_PATH: chromium } : {});
-		return { ok: run([PLAYWRIGHT, 'test', ...extra], env) };
+		const report = path.join(reports, 'e2e.json');
+		const env = childEnv({
+			...(chromium ? { CHROMIUM_PATH: chromium } : {}),
+			POSTERN_E2E_JSON: report
+		});
+		const ok = run([PLAYWRIGHT, 'test', ...extra], env);
+		return { ok, counts: playwrightCounts(report) };
 	}
 };
 
 const results = [];
 for (const phase of phases) {
 	const started = performance.now();
-	const { ok, note } = await phaseRunners[phase]();
-	results.push({ phase, ok, note, seconds: (performance.now() - started) / 1000 });
+	const { ok, note, counts } = await phaseRunners[phase]();
+	results.push({ phase, ok, note, counts, seconds: (performance.now() - started) / 1000 });
 }
+rmSync(reports, { recursive: true, force: true });
 
 banner('Summary');
-for (const r of results)
+const total = { passed: 0, failed: 0, skipped: 0 };
+for (const r of results) {
+	const c = r.counts;
+	if (c) for (const k of Object.keys(total)) total[k] += c[k] ?? 0;
+	const tally = c ? `  ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped` : '';
 	console.log(
-		`${r.ok ? 'ok    ' : 'FAILED'} ${r.phase.padEnd(5)} ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  ${r.note}` : ''}`
+		`${r.ok ? 'ok    ' : 'FAILED'} ${r.phase.padEnd(5)} ${r.seconds.toFixed(1).padStart(6)} s${tally}${r.note ? `  ${r.note}` : ''}`
 	);
+}
+// A phase that failed without a report (a crash before any test ran) counts as one failure.
+total.failed += results.filter((r) => !r.ok && !r.counts).length;
+console.log(`tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(results.every((r) => r.ok) ? 0 : 1);
