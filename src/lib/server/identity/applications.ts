@@ -81,6 +81,8 @@ export async function updateApplication(
 
 /** Past launches keep the application's name (launches.application_name); their link is cleared. */
 export async function deleteApplication(id: string, audit: AuditContext): Promise<DeleteResult> {
+	if (!isUuid(id))
+		return { ok: false, code: 'not_found', message: 'This application no longer exists.' };
 	const [row] = await db()
 		.delete(tables.applications)
 		.where(eq(tables.applications.id, id))
