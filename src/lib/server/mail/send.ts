@@ -18,6 +18,8 @@ export async function sendMailWithServer(
 		['subject', message.subject],
 		['messageId', message.messageId],
 		['replyTo', message.replyTo],
+		['from', message.from?.address],
+		['from name', message.from?.name],
 		...Object.entries(message.headers ?? {})
 	] as [string, string | undefined][])
 		if (value !== undefined && /[\r\n]/.test(value))
@@ -32,6 +34,9 @@ export async function sendMailWithServer(
 	// The sender comes from the transport's defaults (the server's sender address and name); nodemailer makes
 	// a Message-ID on the sender's domain when the caller brings none.
 	const info = await transporter.sendMail({
+		...(message.from
+			? { from: { address: message.from.address, name: message.from.name ?? '' } }
+			: {}),
 		to: message.to,
 		cc: message.cc,
 		bcc: message.bcc,
@@ -77,6 +82,8 @@ function sendError(message: string, code: string) {
 }
 
 export interface OutgoingMessage {
+	/** Overrides the server's sender (an OTP generator's "Sender"); CR/LF refused like every header. */
+	from?: { address: string; name?: string };
 	to: string | string[];
 	cc?: string | string[];
 	bcc?: string | string[];

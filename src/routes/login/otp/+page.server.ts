@@ -1,0 +1,62 @@
+import { fail, redirect } from '@sveltejs/kit';
+import {
+	describeLoginEmailOtp,
+	resendLoginEmailOtp,
+	setUserSessionCookie,
+	verifyLoginEmailOtp
+} from '#lib/server/login/index.js';
+import { sendUserMail } from '#lib/server/user-mail.js';
+import { clientMeta } from '#lib/server/request.js';
+import { forgetPendingLogin, pendingToken } from '#lib/server/user-request.js';
+import type { Actions, PageServerLoad } from './$types';
+
+export const csr = false;
+
+export const load: PageServerLoad = async (event) => {
+	const view = await describeLoginEmailOtp(pendingToken(event));
+	if (!view) redirect(303, '/login?notice=expired');
+	const notice = event.url.searchParams.get('notice');
+	return {
+		destination: view.destination ?? 'your e-mail address',
+		codeLength: view.codeLength,
+		validMinutes: view.validMinutes,
+		cooldownSeconds: view.cooldownSeconds,
+		expired: view.expired,
+		notice: notice && notice.length < 300 ? notice : null
+	};
+};
+
+export const actions: Actions = {
+	verify: async (event) => {
+		const code = String((await event.request.formData()).get('code') ?? '').replace(/\s/g, '');
+		if (!/^\d{6,8}$/.test(code))
+			return fail(400, { error: 'Enter the code from the e-mail (digits only).' });
+		const result = await verifyLoginEmailOtp({
+			token: pendingToken(event),
+			code,
+			...clientMeta(event)
+		});
+		if (!result.ok) {
+			if (result.reason === 'no-login') redirect(303, '/login?notice=expired');
+			return fail(result.reason === 'throttled' ? 429 : 400, { error: result.message });
+		}
+		forgetPendingLogin(event.cookies, event.locals.secure);
+		setUserSessionCookie(event.cookies, result.token, event.locals.secure);
+		redirect(303, '/portal');
+	},
+	resend: async (event) => {
+		const result = await resendLoginEmailOtp({
+			token: pendingToken(event),
+			send: sendUserMail,
+			...clientMeta(event)
+		});
+		if (!result.ok) {
+			if (result.reason === 'no-login') redirect(303, '/login?notice=expired');
+			return fail(result.reason === 'cooldown' ? 429 : 400, {
+				error: result.message,
+				cooldownSeconds: result.cooldownSeconds
+			});
+		}
+		return { notice: result.message, cooldownSeconds: result.cooldownSeconds };
+	}
+};
