@@ -235,7 +235,7 @@ export async function runConfigurationTest(
 		durationMs: Math.round(performance.now() - started)
 	};
 	const safe = redactSecretsDeep(result, recorder.secrets());
-	tagTestResult(safe, fingerprintSettings(settings));
+	tagTestResult(safe, settings);
 	return safe;
 }
 
@@ -429,15 +429,18 @@ function connectTcp(
 	done: (error: Error | null) => void
 ): net.Socket {
 	const families = addresses.map((address) => ({ address, family: net.isIPv6(address) ? 6 : 4 }));
-	const socket = net.connect({
-		host,
-		port,
-		autoSelectFamily: true,
-		lookup: (_hostname, options, callback) => {
-			if ((options as { all?: boolean }).all) return callback(null, families);
-			callback(null, families[0].address, families[0].family);
-		}
-	} as net.NetConnectOpts);
+	const socket =
+		families.length === 1
+			? net.connect({ host: families[0].address, port })
+			: net.connect({
+					host,
+					port,
+					autoSelectFamily: true,
+					lookup: (_hostname, options, callback) => {
+						if ((options as { all?: boolean }).all) return callback(null, families);
+						callback(null, families[0].address, families[0].family);
+					}
+				} as net.NetConnectOpts);
 	const timer = setTimeout(
 		() =>
 			socket.destroy(

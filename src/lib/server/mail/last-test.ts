@@ -16,7 +16,8 @@ import type { ConfigurationTestResult, SmtpServerSettings } from './types.js';
 const REMEMBER_MS = 60 * 60_000;
 const REMEMBER_MAX = 200;
 
-const tags = new WeakMap<ConfigurationTestResult, string>();
+/** The settings each result ran with, held only as long as the result object lives. */
+const tags = new WeakMap<ConfigurationTestResult, SmtpServerSettings>();
 const recent = new Map<string, TestOutcome>();
 
 export function fingerprintSettings(settings: SmtpServerSettings): string {
@@ -38,12 +39,14 @@ export function summariseTestResult(result: ConfigurationTestResult): SmtpLastTe
 	};
 }
 
-export function tagTestResult(result: ConfigurationTestResult, fingerprint: string) {
-	tags.set(result, fingerprint);
+export function tagTestResult(result: ConfigurationTestResult, settings: SmtpServerSettings) {
+	tags.set(result, settings);
 }
 
+/** The fingerprint of the settings `result` ran with (computed when asked: most results are never recorded). */
 export function readTestResultTag(result: ConfigurationTestResult): string | undefined {
-	return tags.get(result);
+	const settings = tags.get(result);
+	return settings ? fingerprintSettings(settings) : undefined;
 }
 
 export function rememberTestOutcome(fingerprint: string, outcome: TestOutcome) {

@@ -34,7 +34,7 @@ type LogFn = (entry: Record<string, unknown>, message?: string, ...args: unknown
 /** A line or event as the configuration test sees it, in order, with the time it arrived. */
 export interface RecordedEvent {
 	kind: 'client' | 'server' | 'event';
-	/** Redacted text. */
+	/** Redacted text (empty for events). */
 	text: string;
 	/** nodemailer's structured fields (tnx, action, remoteAddress ...), for events. */
 	data: Record<string, unknown>;
@@ -59,8 +59,11 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 	const known = new Set<string>();
 	let inAuth = false;
 
+	/** Set when a secret is learnt after lines were recorded: lines() then redacts them again. */
+	let lateSecret = false;
 	const addSecret = (secret: string | null | undefined) => {
 		if (!secret || secret.length < 3) return;
+		if (lines.length) lateSecret = true;
 		known.add(secret);
 		known.add(Buffer.from(secret, 'utf8').toString('base64'));
 	};
@@ -99,14 +102,13 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 		(level: string): LogFn =>
 		(entry, message, ...args) => {
 			const at = performance.now();
-			const text = truncate(
-				message === undefined ? '' : args.length ? format(message, ...args) : message
-			);
 			const tnx = entry?.tnx;
-			if (tnx === 'client') return clientLine(text, at);
-			if (tnx === 'server') return serverLine(text, at);
-			// nodemailer's own events: kept for the step tracker, not shown (Postern writes its own notes).
-			emit({ kind: 'event', text: redactText(text, known), data: { ...entry, level }, at });
+			const text = () =>
+				truncate(message === undefined ? '' : args.length ? format(message, ...args) : message);
+			if (tnx === 'client') return clientLine(text(), at);
+			if (tnx === 'server') return serverLine(text(), at);
+			// nodemailer's own events: not shown (Postern writes its own notes); passed on by their fields only.
+			if (listeners.length) emit({ kind: 'event', text: '', data: { ...entry, level }, at });
 		};
 
 	const recorder: TranscriptRecorder = {
@@ -121,7 +123,9 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 		note: (text) => push({ dir: 'info', text: redactText(truncate(text), known) }),
 		addSecret,
 		onEvent: (listener) => listeners.push(listener),
-		lines: () => lines.map((l) => ({ ...l, text: redactText(l.text, known) })),
+		// Lines were redacted as they arrived; again only if a secret (a token) was learnt since.
+		lines: () =>
+			lines.map((l) => ({ ...l, text: lateSecret ? redactText(l.text, known) : l.text })),
 		secrets: () => [...known]
 	};
 	return recorder;
@@ -129,7 +133,10 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 
 /** Replaces known secrets, bearer tokens and JWT-shaped strings in `text`. */
 export function redactText(text: string, secrets: Iterable<string> = []): string {
-	let out = text.replace(BEARER, `$1${REDACTED}`).replace(JWT, REDACTED);
+	let out = text;
+	// Cheap checks first: most lines hold neither.
+	if (/bearer/i.test(out)) out = out.replace(BEARER, `$1${REDACTED}`);
+	if (out.includes('eyJ')) out = out.replace(JWT, REDACTED);
 	for (const secret of secrets)
 		if (secret && out.includes(secret)) out = out.split(secret).join(REDACTED);
 	return out;
