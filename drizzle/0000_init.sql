@@ -152,6 +152,7 @@ CREATE TABLE "otp_challenges" (
 	"subject" text NOT NULL,
 	"code_hash" text NOT NULL,
 	"sent_to" text NOT NULL,
+	"ip" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"expires_at" timestamp with time zone NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
@@ -257,6 +258,7 @@ CREATE UNIQUE INDEX "domains_name_lower" ON "domains" USING btree (lower("name")
 CREATE INDEX "launches_at" ON "launches" USING btree ("at");--> statement-breakpoint
 CREATE INDEX "otp_challenges_login" ON "otp_challenges" USING btree ("login_id");--> statement-breakpoint
 CREATE INDEX "otp_challenges_subject" ON "otp_challenges" USING btree ("domain_id","subject","created_at");--> statement-breakpoint
+CREATE INDEX "otp_challenges_ip" ON "otp_challenges" USING btree ("ip","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "otp_generators_name_lower" ON "otp_generators" USING btree (lower("name"));--> statement-breakpoint
 CREATE UNIQUE INDEX "totp_enrollments_subject" ON "totp_enrollments" USING btree ("domain_id","subject");--> statement-breakpoint
 CREATE UNIQUE INDEX "user_sessions_token_hash" ON "user_sessions" USING btree ("token_hash");--> statement-breakpoint

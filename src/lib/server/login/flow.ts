@@ -244,7 +244,7 @@ export async function verifyLoginEmailOtp(
 	return finish(login, input, 'email-otp', now);
 }
 
-/** "Resend": a new code (30 s apart, 5 per 15 minutes per account), also limited per IP. */
+/** "Resend": a new code (30 s apart; 5 per 15 minutes per account, 25 per IP: email-otp.ts). */
 export async function resendLoginEmailOtp(
 	input: { token: string | null | undefined; send: MailSender } & RequestMeta
 ): Promise<ResendResult> {
@@ -252,18 +252,6 @@ export async function resendLoginEmailOtp(
 	const login = await findSessionRow(input.token, 'password-ok', now);
 	if (!login || login.factor !== 'email-otp')
 		return { ok: false, reason: 'no-login', message: LOGIN_EXPIRED, cooldownSeconds: 0 };
-	// Every resend counts against the IP (25 free, then slowing down): one address cannot bomb many mailboxes.
-	const ipKeys = throttleKeys('user_otp_resend', login.subject, input.ip).filter(
-		(k) => k.scale > 1
-	);
-	const blockedUntil = await checkThrottle(ipKeys, now);
-	if (blockedUntil)
-		return {
-			ok: false,
-			reason: 'throttled',
-			message: `Too many codes were asked for from this network. Try again in ${describeWait(blockedUntil, now)}.`,
-			cooldownSeconds: secondsUntil(blockedUntil, now)
-		};
 	const generator = await generatorOfLogin(login);
 	const settings = generator?.type === 'email' ? emailSettings(generator) : null;
 	if (!settings || !login.email)
@@ -273,7 +261,6 @@ export async function resendLoginEmailOtp(
 			message: 'Codes cannot be sent for this domain right now. Ask your administrator.',
 			cooldownSeconds: 0
 		};
-	await recordFailure(ipKeys, now);
 	const sent = await sendCode(login, settings, input.send, input.ip, now);
 	if (!sent.ok)
 		return {
@@ -506,6 +493,7 @@ async function sendCode(
 		to: login.email!,
 		settings,
 		send,
+		ip,
 		now
 	});
 	await recordAudit({
@@ -706,7 +694,7 @@ export type ResendResult =
 	| { ok: true; destination: string; cooldownSeconds: number; message: string }
 	| {
 			ok: false;
-			reason: 'cooldown' | 'limit' | 'mail-failed' | 'throttled' | 'no-login' | 'not-configured';
+			reason: 'cooldown' | 'limit' | 'mail-failed' | 'no-login' | 'not-configured';
 			message: string;
 			cooldownSeconds: number;
 	  };

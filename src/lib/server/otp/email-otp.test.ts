@@ -9,7 +9,9 @@ import {
 	generateNumericCode,
 	issueEmailOtp,
 	verifyEmailOtp,
+	MAX_CODES_PER_IP_WINDOW,
 	MAX_CODES_PER_WINDOW,
+	SEND_WINDOW_MS,
 	type EmailOtpSettings
 } from './email-otp.js';
 
@@ -228,6 +230,26 @@ describe('e-mail OTP', () => {
 		expect(other.ok).toBe(true);
 		// Once the first code leaves the window, one more is allowed.
 		expect((await issue(await newLogin(), plus(15 * 60_000 + 1000))).ok).toBe(true);
+	});
+
+	it('sends at most 25 codes per 15 minutes per requesting IP, over all accounts', async () => {
+		const fromIp = async (i: number, ip: string) =>
+			issueEmailOtp({
+				loginId: await newLogin(`user:u${i}`),
+				domainId,
+				subject: `user:u${i}`,
+				to: `u${i}@example.com`,
+				settings: SETTINGS,
+				send,
+				ip,
+				now: plus(i * 1000)
+			});
+		for (let i = 0; i < MAX_CODES_PER_IP_WINDOW; i++)
+			expect((await fromIp(i, '198.51.100.7')).ok).toBe(true);
+		const refused = await fromIp(99, '198.51.100.7');
+		expect(refused).toMatchObject({ ok: false, reason: 'limit', retryAt: plus(SEND_WINDOW_MS) });
+		if (!refused.ok) expect(refused.message).toMatch(/network/);
+		expect((await fromIp(100, '198.51.100.8')).ok).toBe(true);
 	});
 
 	it('two concurrent resends of one login send one code', async () => {

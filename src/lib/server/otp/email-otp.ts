@@ -2,7 +2,7 @@
  * One-time codes by e-mail (SECURITY.md): 6-8 random digits from the CSPRNG, valid 5 minutes by default and
  * 10 at most, stored only as a salted SHA-256 bound to one login, single use, burned after 5 tries (the 6th
  * is refused even when right). Sending is limited to one code per 30 s per login and 5 codes per 15 minutes
- * per account (mail bombing, Zitadel #12622).
+ * per account (mail bombing, Zitadel #12622), and 25 per 15 minutes per requesting IP address.
  *
  * Why SHA-256 and not argon2: a code lives minutes and allows 5 tries; the salt (the challenge id) makes a
  * table of precomputed hashes useless, and argon2's ~20 ms would be paid on every sign-in. Someone reading
@@ -19,6 +19,8 @@ export const MAX_TRIES = 5;
 export const RESEND_COOLDOWN_MS = 30_000;
 export const SEND_WINDOW_MS = 15 * 60_000;
 export const MAX_CODES_PER_WINDOW = 5;
+/** Per requesting IP address, over all accounts (one network must not mail-bomb many mailboxes). */
+export const MAX_CODES_PER_IP_WINDOW = 25;
 export const DEFAULT_VALIDITY_SECONDS = 300;
 export const MAX_VALIDITY_SECONDS = 600;
 
@@ -61,6 +63,8 @@ export async function issueEmailOtp(input: {
 	to: string;
 	settings: EmailOtpSettings;
 	send: MailSender;
+	/** The requester's address, for the per-IP limit. */
+	ip?: string;
 	now?: Date;
 }): Promise<IssueEmailOtpResult> {
 	const now = input.now ?? new Date();
@@ -109,6 +113,25 @@ export async function issueEmailOtp(input: {
 					recent[recent.length - MAX_CODES_PER_WINDOW].createdAt.getTime() + SEND_WINDOW_MS
 				)
 			};
+		if (input.ip) {
+			const fromIp = await tx
+				.select({ createdAt: tables.otpChallenges.createdAt })
+				.from(tables.otpChallenges)
+				.where(
+					and(
+						eq(tables.otpChallenges.ip, input.ip),
+						gt(tables.otpChallenges.createdAt, windowStart)
+					)
+				)
+				.orderBy(asc(tables.otpChallenges.createdAt));
+			if (fromIp.length >= MAX_CODES_PER_IP_WINDOW)
+				return {
+					reason: 'ip-limit' as const,
+					retryAt: new Date(
+						fromIp[fromIp.length - MAX_CODES_PER_IP_WINDOW].createdAt.getTime() + SEND_WINDOW_MS
+					)
+				};
+		}
 		await tx
 			.update(tables.otpChallenges)
 			.set({ supersededAt: now })
@@ -125,6 +148,7 @@ export async function issueEmailOtp(input: {
 			subject: input.subject,
 			codeHash: hashOtpCode(id, code),
 			sentTo: input.to,
+			ip: input.ip ?? null,
 			createdAt: now,
 			expiresAt
 		});
@@ -133,12 +157,13 @@ export async function issueEmailOtp(input: {
 	if (refused)
 		return {
 			ok: false,
-			reason: refused.reason,
+			reason: refused.reason === 'cooldown' ? 'cooldown' : 'limit',
 			retryAt: refused.retryAt,
-			message:
-				refused.reason === 'cooldown'
-					? 'A code was sent moments ago. Wait a little before asking for another.'
-					: 'Too many codes were sent to this account. Try again later.'
+			message: {
+				cooldown: 'A code was sent moments ago. Wait a little before asking for another.',
+				limit: 'Too many codes were sent to this account. Try again later.',
+				'ip-limit': 'Too many codes were asked for from this network. Try again later.'
+			}[refused.reason]
 		};
 
 	try {

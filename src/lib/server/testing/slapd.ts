@@ -128,8 +128,12 @@ async function startIn(dir: string, options: SlapdOptions): Promise<SlapdServer>
 	}
 	if (!started) throw lastError;
 	const { child, url, ldapsUrl } = started;
+	// If the test process ends without stop() (a crash, a forgotten teardown), slapd must not outlive it.
+	const killOnExit = () => child.kill('SIGKILL');
+	process.once('exit', killOnExit);
 
 	const stop = async () => {
+		process.off('exit', killOnExit);
 		if (child.exitCode === null && child.signalCode === null) {
 			const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 			child.kill('SIGTERM');

@@ -223,6 +223,8 @@ export const otpChallenges = pgTable(
 		subject: text('subject').notNull(),
 		codeHash: text('code_hash').notNull(),
 		sentTo: text('sent_to').notNull(),
+		/** Who asked for the code: the per-IP sending limit counts on it. */
+		ip: text('ip'),
 		createdAt: createdAt(),
 		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 		attempts: integer('attempts').notNull().default(0),
@@ -232,7 +234,8 @@ export const otpChallenges = pgTable(
 	},
 	(t) => [
 		index('otp_challenges_login').on(t.loginId),
-		index('otp_challenges_subject').on(t.domainId, t.subject, t.createdAt)
+		index('otp_challenges_subject').on(t.domainId, t.subject, t.createdAt),
+		index('otp_challenges_ip').on(t.ip, t.createdAt)
 	]
 );
 
