@@ -34,9 +34,10 @@ const audit = { actor: 'alice', ip: '192.0.2.1' };
 const PASSWORD = 'MARKER-stored-password-51c2';
 const SECRET = 'MARKER~client~secret~value~8d1e0f0123456';
 
-const basicForm = (
-	over: Partial<Extract<SmtpServerForm, { auth: 'basic' }>> = {}
-): SmtpServerForm => ({
+type BasicForm = Extract<SmtpServerForm, { auth: 'basic' }>;
+type MicrosoftForm = Extract<SmtpServerForm, { auth: 'microsoft' }>;
+
+const basicForm = (over: Partial<BasicForm> = {}): BasicForm => ({
 	auth: 'basic',
 	name: 'Relay',
 	host: 'smtp.example.com',
@@ -52,9 +53,7 @@ const basicForm = (
 	...over
 });
 
-const microsoftForm = (
-	over: Partial<Extract<SmtpServerForm, { auth: 'microsoft' }>> = {}
-): SmtpServerForm => ({
+const microsoftForm = (over: Partial<MicrosoftForm> = {}): MicrosoftForm => ({
 	auth: 'microsoft',
 	name: 'Microsoft 365',
 	host: 'smtp.office365.com',
@@ -316,10 +315,7 @@ describe('last test', () => {
 		peers.push(peer);
 		return peer;
 	}
-	const formFor = (
-		peer: SmtpPeer,
-		over: Partial<Extract<SmtpServerForm, { auth: 'basic' }>> = {}
-	) =>
+	const formFor = (peer: SmtpPeer, over: Partial<BasicForm> = {}) =>
 		basicForm({
 			host: '127.0.0.1',
 			port: peer.port,
