@@ -7,6 +7,7 @@ import { SINK_CERT } from './sink-cert.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { updateSiteSettings } from '../site/settings.js';
 import { saveDefaultRecipients, saveSiteEmails } from '../site/emails.js';
+import { seedIdentityDemo } from '../identity/seed.js';
 
 const audit = { actor: 'mock-seed' };
 
@@ -74,5 +75,11 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 			{ smtpEnabled: true, smtpServerId: plain.server.id, untestedSince: null },
 			{ ...audit, what: 'mock seed' }
 		);
-	return { plain, microsoft };
+	// Issue 5: OTP generators (codes and keys through the plain sink server), a local domain with e-mail codes,
+	// a local test domain with TOTP, users (password: the seed's DEMO_PASSWORD) and applications.
+	const identity = await seedIdentityDemo({
+		smtpServerId: plain.ok ? plain.server.id : null,
+		sender: 'noreply@postern.test'
+	});
+	return { plain, microsoft, identity };
 }

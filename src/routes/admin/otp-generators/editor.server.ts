@@ -1,0 +1,81 @@
+/**
+ * The OTP generator editor's load and actions, shared by /new and /[id]: validate the form with the screen's
+ * schema, save it through the identity module, or run the configuration test (an e-mail generator mails a
+ * sample code) on the form as it stands, saved or not.
+ */
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import { z } from 'zod';
+import { setError, superValidate } from 'sveltekit-superforms';
+import { zod4 } from 'sveltekit-superforms/adapters';
+import {
+	otpGeneratorFormDefaults,
+	otpGeneratorSchema,
+	otpGeneratorTestSchema
+} from '#lib/schemas/otp-generators.js';
+import {
+	createOtpGenerator,
+	getOtpGenerator,
+	otpGeneratorFormValues,
+	updateOtpGenerator
+} from '#lib/server/identity/otp-generators.js';
+import { listSmtpServers } from '#lib/server/mail/servers.js';
+import { clientMeta } from '#lib/server/request.js';
+import { sendSampleCode } from './sample-test.server.js';
+
+const adapter = zod4(otpGeneratorSchema, { defaults: otpGeneratorFormDefaults });
+
+export async function loadGeneratorEditor(id: string | null, adminEmail: string | null) {
+	const [generator, servers] = await Promise.all([
+		id ? getOtpGenerator(id) : null,
+		listSmtpServers()
+	]);
+	const form = generator
+		? await superValidate(otpGeneratorFormValues(generator), adapter, {
+				id: 'generator',
+				errors: false
+			})
+		: await superValidate(adapter, { id: 'generator' });
+	return {
+		generator,
+		form,
+		// Only what the select shows: no secrets, no settings.
+		servers: servers.map((s) => ({ id: s.id, name: s.name, fromAddress: s.fromAddress })),
+		testTo: adminEmail ?? ''
+	};
+}
+
+function audit(event: RequestEvent) {
+	return { actor: event.locals.admin!.username, ip: clientMeta(event).ip };
+}
+
+export async function saveGenerator(event: RequestEvent, id: string | null) {
+	const form = await superValidate(event.request, adapter, { id: 'generator' });
+	if (!form.valid) return fail(400, { form });
+	const result = id
+		? await updateOtpGenerator(id, form.data, audit(event))
+		: await createOtpGenerator(form.data, audit(event));
+	if (!result.ok) return setError(form, result.field ?? '', result.message);
+	redirect(303, `/admin/otp-generators?saved=${encodeURIComponent(result.generator.id)}`);
+}
+
+/** "Configuration test": mails a sample code with the form's settings (e-mail generators). */
+export async function testGenerator(event: RequestEvent, id: string | null) {
+	const data = await event.request.formData();
+	const form = await superValidate(data, adapter, { id: 'generator' });
+	// The destination is read with zod directly, not as a second superform (one form element, one form id).
+	const test = otpGeneratorTestSchema.safeParse({ to: data.get('to') ?? '' });
+	const testErrors = test.success ? undefined : z.flattenError(test.error).fieldErrors;
+	if (!form.valid || !test.success) return fail(400, { form, testErrors });
+	if (form.data.type !== 'email')
+		return fail(400, {
+			form,
+			testErrors: { to: ['The configuration test mails a sample code: choose “OTP – e-mail”.'] }
+		});
+	const testResult = await sendSampleCode({
+		generator: form.data,
+		generatorId: id,
+		to: test.data.to,
+		audit: audit(event)
+	});
+	return { form, testResult };
+}
