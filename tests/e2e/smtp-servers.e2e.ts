@@ -6,7 +6,7 @@
  * server. (The empty list of a fresh instance is checked in site-settings.e2e.ts, which has an instance of its
  * own; the main server's list is shared with whatever else runs against it.)
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import { ADMIN } from './support/accounts.js';
 import { assertNoFieldErrors, screenshotBothSchemes, signIn } from './support/pages.js';
@@ -40,12 +40,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
 	await sink?.close();
 });
-
-async function openServer(page: Page, name: string) {
-	await page.goto('/admin/smtp-servers');
-	await page.getByRole('link', { name, exact: true }).click();
-	await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
-}
 
 test('create a server at a local sink: check connection, send a test e-mail, save', async ({
 	page
