@@ -175,6 +175,15 @@ describe('diagnoseFailure', () => {
 		expect(diagnosis.id).toBe('mailbox-concurrency');
 	});
 
+	it('432 without an enhanced status code is the concurrency diagnosis too', () => {
+		expect(
+			diagnoseFailure(
+				{ step: 'send', code: 'EENVELOPE', responseCode: 432, command: 'MAIL FROM' },
+				basic
+			).id
+		).toBe('mailbox-concurrency');
+	});
+
 	it('fills the PowerShell with the server’s values and quotes them', () => {
 		const diagnosis = diagnoseFailure(
 			{ step: 'auth', code: 'EAUTH', responseCode: 535, enhancedStatus: '5.7.139' },

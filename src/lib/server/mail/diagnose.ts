@@ -221,7 +221,7 @@ const RULES: DiagnosisRule[] = [
 	{
 		id: 'mailbox-concurrency',
 		phase: 'send',
-		when: { enhanced: ['4.3.2'] },
+		when: [{ enhanced: ['4.3.2'] }, { reply: [432] }],
 		text: (c) => ({
 			title: 'Too many connections for this mailbox (4.3.2)',
 			explanation: `The server limits how many connections one sender may open at once (Exchange Online: 3 per mailbox) and refused this one. Postern opens at most 3 per server; other applications sending as ${c.sender} count too.`,

@@ -136,6 +136,9 @@ describe('sendMailWithServer', () => {
 		await expect(sendMailWithServer(server.id, message())).rejects.toMatchObject({
 			code: 'ENOSERVER'
 		});
+		await expect(sendMailWithServer('not-an-id', message())).rejects.toMatchObject({
+			code: 'ENOSERVER'
+		});
 	});
 
 	it('rejects with the server’s codes, which say retry or park', async () => {

@@ -161,6 +161,7 @@ export async function getServerSettings(id: string): Promise<SmtpServerSettings 
 
 /** The row's updatedAt, to tell whether a cached transport is current. */
 export async function getServerVersion(id: string): Promise<Date | null> {
+	if (!isUuid(id)) return null;
 	const [row] = await db()
 		.select({ updatedAt: tables.smtpServers.updatedAt })
 		.from(tables.smtpServers)

@@ -40,6 +40,7 @@ export function unregisterServerUsage(key: string) {
 
 /** Everything that uses the server, as `{ kind, name }` (e.g. { kind: 'Notification profile', name: 'Ops' }). */
 export async function findServerUsages(serverId: string): Promise<ServerUsage[]> {
+	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(serverId)) return [];
 	const found = await Promise.all([...registered.values()].map((query) => query(serverId)));
 	return found.flat();
 }
