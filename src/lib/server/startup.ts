@@ -9,6 +9,7 @@ import { currentDatabase, useDatabase, tables, type Database } from './db/index.
 import { openDatabase } from './db/open.js';
 import { loadSecretKey, openSecret, sealSecret, SecretKeyError } from './secrets.js';
 import { log } from './log.js';
+import { closeAllTransports } from './mail/transport.js';
 
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_VALUE = 'postern secret key check';
@@ -65,6 +66,7 @@ export async function verifySecretKey(source: string) {
 }
 
 export async function stopServer() {
+	await closeAllTransports().catch(() => {});
 	try {
 		await currentDatabase().close();
 	} catch {

@@ -22,6 +22,7 @@ import {
 } from '#lib/server/mail/servers.js';
 import { recordConfigurationTest, runConfigurationTest } from '#lib/server/mail/config-test.js';
 import { clientMeta } from '#lib/server/request.js';
+import { takeRateLimit } from '#lib/server/rate-limit.js';
 import type { ConfigurationTestResult, SmtpServerView } from '#lib/server/mail/types.js';
 
 export const serverAdapter = zod4(smtpServerSchema, { defaults: smtpServerFormDefaults });
@@ -122,6 +123,15 @@ export async function testServer(
 	if (!form.valid || !test.success) {
 		blankSecrets(form);
 		return fail(400, { form, testErrors });
+	}
+	// Tests open connections wherever the form points: admin-only (hooks), audited, and rate-limited.
+	const limit = takeRateLimit(`smtp-test:${admin.id}`, 20, 5 * 60_000);
+	if (!limit.ok) {
+		blankSecrets(form);
+		return fail(429, {
+			form,
+			testErrors: { to: [`Too many tests in a row. Try again in ${limit.retryAfterSeconds} s.`] }
+		});
 	}
 	const resolved = await resolveServerSettings(form.data, id ?? undefined);
 	blankSecrets(form);
