@@ -1,0 +1,76 @@
+/**
+ * Issue 6: production builds contain none of mock mode (`postern:strip-dev-only-code` in vite.config.ts and the
+ * `dev` checks around its imports). Reads the build the main server runs (serve.js copies build/ into
+ * $POSTERN_E2E_TMP/app/build) and asks that server for the dev routes.
+ */
+import { expect, test } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { send } from './support/http.js';
+
+const BUILD = path.join(process.env.POSTERN_E2E_TMP!, 'app', 'build');
+
+/** Strings only mock-mode code holds: the sink's name and its mocks' entry points, the printed accounts. */
+const MARKERS = [
+	'postern-dev-sink',
+	'Postern dev mail sink',
+	'Mock-Admin-Postern',
+	'Mock-Support-Postern',
+	'mock-credentials',
+	'mock-banner',
+	'Mock mode accounts',
+	'startMailSink',
+	'startMockMode',
+	'seedMockData',
+	'createMicrosoftMockFetch',
+	'setMicrosoftScenario',
+	'Microsoft 365 (mock tenant)',
+	'Apply fault'
+];
+
+function filesIn(dir: string, name: RegExp): string[] {
+	return readdirSync(dir, { recursive: true, withFileTypes: true })
+		.filter((e) => e.isFile() && name.test(e.name))
+		.map((e) => path.join(e.parentPath, e.name));
+}
+const javascriptFiles = (dir: string) => filesIn(dir, /\.(m?js|cjs)$/);
+
+test('every marker is in the mock-mode sources (its absence from the build means something)', () => {
+	const src = path.resolve(import.meta.dirname, '..', '..', 'src');
+	const text = ['lib/server/dev', 'lib/dev', 'mocks', 'routes/dev']
+		.flatMap((dir) => filesIn(path.join(src, dir), /\.(ts|svelte)$/))
+		.map((file) => readFileSync(file, 'utf8'))
+		.join('\n');
+	expect(MARKERS.filter((m) => !text.includes(m))).toEqual([]);
+});
+
+test('the built JavaScript holds none of the mock-mode code', () => {
+	const files = javascriptFiles(BUILD);
+	const sources = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
+	// the grep sees the real build: server and client code, the SMTP servers screen included
+	expect(files.some((f) => f.includes(`${path.sep}server${path.sep}`))).toBe(true);
+	expect(files.some((f) => f.includes(`${path.sep}client${path.sep}`))).toBe(true);
+	expect(sources.some((s) => s.text.includes('Configuration test'))).toBe(true);
+
+	const found = sources.flatMap(({ file, text }) =>
+		MARKERS.filter((m) => text.includes(m)).map((m) => `${path.relative(BUILD, file)}: ${m}`)
+	);
+	expect(found).toEqual([]);
+});
+
+test('the built server answers 404 for the dev routes and shows no mock accounts', async ({
+	baseURL,
+	page
+}) => {
+	for (const route of ['/dev/mailbox', '/dev/mailbox/events', '/dev/faults'])
+		expect((await send(`${baseURL}${route}`)).status, route).toBe(404);
+	// the stub page has no actions: a posted fault is refused
+	expect([404, 405]).toContain(
+		(await send(`${baseURL}/dev/faults`, { form: { fault: 'smtp-drop' } })).status
+	);
+
+	await page.goto('/admin/login');
+	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+	await expect(page.getByTestId('mock-credentials')).toHaveCount(0);
+	await expect(page.getByTestId('mock-banner')).toHaveCount(0);
+});
