@@ -8,7 +8,6 @@ import { asc, eq, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { OtpGeneratorRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
-import { registerServerUsage } from '../mail/usages.js';
 import type { OtpGeneratorForm } from '../../schemas/otp-generators.js';
 import { generateNumericCode } from '../otp/email-otp.js';
 import type { OutgoingMail } from '../otp/mail.js';
@@ -168,10 +167,6 @@ export async function otpGeneratorUsagesOfServer(
 		name: r.name
 	}));
 }
-
-// Registered when this module loads. An entry in mail/usages.ts's own table would hold even when no page
-// has loaded this module yet (its owner's call).
-registerServerUsage('otpGenerators', otpGeneratorUsagesOfServer);
 
 /**
  * The "Configuration test" message of an e-mail OTP generator: a sample code (never a real one) from the

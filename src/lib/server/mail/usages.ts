@@ -9,6 +9,7 @@
 import { eq } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { ServerUsage } from './types.js';
+import { otpGeneratorUsagesOfServer } from '../identity/otp-generators.js';
 
 type UsageQuery = (serverId: string) => Promise<ServerUsage[]>;
 
@@ -25,6 +26,10 @@ const USAGE_QUERIES: Record<string, UsageQuery> = {
 		}));
 	}
 };
+
+// OTP generators that mail through the server: listed in this always-loaded table, so a delete is refused
+// with this message even before any page has loaded the identity module.
+USAGE_QUERIES.otpGenerators = otpGeneratorUsagesOfServer;
 
 const registered = new Map<string, UsageQuery>(Object.entries(USAGE_QUERIES));
 
