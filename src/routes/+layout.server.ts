@@ -6,9 +6,13 @@ import type { LayoutServerLoad } from './$types';
 async function devToolbar() {
 	if (!dev || !config.mock) return null;
 	const { FAULTS, currentFault } = await import('#lib/server/dev/faults.js');
+	const { getMockState } = await import('#lib/server/dev/mock-state.js');
+	const { totpCode } = await import('#lib/server/otp/totp.js');
+	const totpUser = getMockState()?.totpUser;
 	return {
 		faults: FAULTS.map(({ id, label, group }) => ({ id, label, group })),
-		current: currentFault()
+		current: currentFault(),
+		totp: totpUser ? { username: totpUser.username, code: await totpCode(totpUser.secret) } : null
 	};
 }
 

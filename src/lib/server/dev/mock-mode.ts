@@ -49,7 +49,8 @@ export async function startMockMode(): Promise<Database> {
 		(id) => setMicrosoftScenario(id)
 	);
 	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT] });
-	await seedMockData({ sinkPort: sink.port });
+	const seeded = await seedMockData({ sinkPort: sink.port });
+	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT], totpUser: seeded.totpUser });
 	const lines = [
 		'',
 		'  Postern mock mode: in-memory database, nothing leaves this machine.',

@@ -7,6 +7,8 @@ import type { MailSink } from './mail-sink.js';
 export interface MockState {
 	sink: MailSink;
 	credentials: { username: string; password: string; role: string }[];
+	/** The seeded user enrolled in TOTP, whose current code the toolbar shows. */
+	totpUser?: { username: string; secret: string } | null;
 }
 
 const KEY = Symbol.for('postern.mock');

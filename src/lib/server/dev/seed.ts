@@ -8,6 +8,13 @@ import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { updateSiteSettings } from '../site/settings.js';
 import { saveDefaultRecipients, saveSiteEmails } from '../site/emails.js';
 import { seedIdentityDemo } from '../identity/seed.js';
+import { findLocalUser, localSubject } from '../directory/local.js';
+import {
+	beginTotpEnrollment,
+	confirmTotpEnrollment,
+	DEFAULT_TOTP_OPTIONS,
+	totpCode
+} from '../otp/totp.js';
 
 const audit = { actor: 'mock-seed' };
 
@@ -81,5 +88,25 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 		smtpServerId: plain.ok ? plain.server.id : null,
 		sender: 'noreply@postern.test'
 	});
-	return { plain, microsoft, identity };
+	const totpUser = await enrollDemoTotpUser(identity.totpDomainId, 'tom');
+	return { plain, microsoft, identity, totpUser };
+}
+
+/**
+ * Issue 6: one user enrolled in TOTP, whose current code the dev toolbar shows, so designers can pass the code
+ * page without an authenticator app.
+ */
+async function enrollDemoTotpUser(domainId: string, username: string) {
+	const user = await findLocalUser(domainId, username);
+	if (!user) return null;
+	const begun = await beginTotpEnrollment(
+		{ domainId, subject: localSubject(user.id), username },
+		DEFAULT_TOTP_OPTIONS
+	);
+	if (!begun) return null;
+	await confirmTotpEnrollment({
+		enrollmentId: begun.enrollment.id,
+		code: await totpCode(begun.secret)
+	});
+	return { username, secret: begun.secret };
 }
