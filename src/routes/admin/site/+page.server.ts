@@ -228,8 +228,11 @@ export const actions: Actions = {
 		return testServer(event, settings.smtpServerId, {
 			forceName: SITE_SERVER_NAME,
 			afterTest: async (result) => {
-				// A passing test of the saved site server ends the "saved without testing" warning.
-				if (result.ok && settings.smtpServerId && settings.untestedSince)
+				// A passing test of the saved site server ends the "saved without testing" warning. The form may
+				// hold other, unsaved settings: only a pass recorded as the saved server's last test counts.
+				const saved =
+					result.ok && settings.smtpServerId && settings.untestedSince ? await siteServer() : null;
+				if (saved?.lastTest?.ok && saved.lastTest.at >= saved.updatedAt)
 					await updateSiteSettings(
 						{ untestedSince: null },
 						{ actor: admin.username, ip: clientMeta(event).ip, what: 'smtp test passed' }
