@@ -22,6 +22,7 @@ import { setUpOverHttp } from './support/http.js';
 import { assertFieldError, screenshotBothSchemes, signIn } from './support/pages.js';
 import {
 	PEER_USER,
+	passwordField,
 	populateBasicServer,
 	runConfigurationTest,
 	startBasicSink,
@@ -209,6 +210,14 @@ test('switching on without a test leaves a banner on every console page until a 
 	await expect(
 		page.getByRole('row').filter({ hasText: 'Site e-mail (Site settings)' })
 	).toContainText('Site settings: Site e-mails (SMTP on)');
+
+	// a passing test of other, unsaved settings says nothing about the saved ones: the banner stays
+	await page.goto('/admin/site?edit=smtp');
+	await page.getByLabel('Sender address', { exact: true }).fill('other-sender@example.test');
+	await passwordField(page).fill(PEER_USER.password);
+	await expect(await runConfigurationTest(page, 'Check connection')).toHaveText('Connection OK');
+	await page.goto('/admin/account');
+	await expect(page.getByTestId('untested-banner')).toBeVisible();
 
 	// the site's own test, with the stored password, to the admin's address
 	await page.goto('/admin/site');
