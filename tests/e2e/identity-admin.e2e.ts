@@ -8,7 +8,7 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { generate } from 'otplib';
 import { ADMIN } from './support/accounts.js';
-import { assertFieldError, signIn } from './support/pages.js';
+import { assertFieldError, seriousA11yViolations, signIn } from './support/pages.js';
 import { startSmtpPeer, type SmtpPeer } from '../../src/lib/server/testing/smtp-peers.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -288,4 +288,34 @@ test('reset TOTP: an enrolled user enrolls again at the next sign-in; by usernam
 	await expect(
 		page.getByRole('row').filter({ hasText: 'TOTP reset' }).filter({ hasText: USER.username })
 	).not.toHaveCount(0);
+});
+
+test('identity admin pages: no serious accessibility violations, light and dark', async ({
+	page
+}) => {
+	await signIn(page, ADMIN);
+	const userHref = await (async () => {
+		await page.goto(`/admin/users?domain=${domainId}`);
+		return row(page, USER.username)
+			.getByRole('link', { name: USER.username, exact: true })
+			.getAttribute('href');
+	})();
+	const pages = [
+		'/admin/applications',
+		'/admin/applications/new',
+		'/admin/otp-generators',
+		'/admin/otp-generators/new',
+		'/admin/domains',
+		'/admin/domains/new',
+		`/admin/users?domain=${domainId}`,
+		`/admin/users/new?domain=${domainId}`,
+		userHref!
+	];
+	for (const colorScheme of ['light', 'dark'] as const) {
+		await page.emulateMedia({ colorScheme });
+		for (const url of pages) {
+			await page.goto(url);
+			expect(await seriousA11yViolations(page), `${url} (${colorScheme})`).toEqual([]);
+		}
+	}
 });
