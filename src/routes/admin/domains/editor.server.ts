@@ -5,6 +5,7 @@
  */
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
+import { takeRateLimit } from '#lib/server/rate-limit.js';
 import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import {
@@ -90,6 +91,17 @@ export async function testDomain(event: RequestEvent, id: string | null) {
 	if (form.data.kind !== 'ldap') {
 		blankSecret(form);
 		return fail(400, { form, testErrors: { username: ['Test connection is for LDAP domains.'] } });
+	}
+	// Connection tests reach wherever the form points: admin-only (hooks), audited, and rate-limited.
+	const limit = takeRateLimit(`ldap-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
+	if (!limit.ok) {
+		blankSecret(form);
+		return fail(429, {
+			form,
+			testErrors: {
+				username: [`Too many tests in a row. Try again in ${limit.retryAfterSeconds} s.`]
+			}
+		});
 	}
 	const result = await testDomainConnection({
 		form: { ...form.data },

@@ -5,6 +5,7 @@
  */
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
+import { takeRateLimit } from '#lib/server/rate-limit.js';
 import { setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import {
@@ -70,6 +71,12 @@ export async function testGenerator(event: RequestEvent, id: string | null) {
 		return fail(400, {
 			form,
 			testErrors: { to: ['The configuration test mails a sample code: choose “OTP – e-mail”.'] }
+		});
+	const limit = takeRateLimit(`otp-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
+	if (!limit.ok)
+		return fail(429, {
+			form,
+			testErrors: { to: [`Too many tests in a row. Try again in ${limit.retryAfterSeconds} s.`] }
 		});
 	const testResult = await sendSampleCode({
 		generator: form.data,
