@@ -93,6 +93,24 @@ test('switching on starts with the SMTP method: Basic SMTP against a local sink'
 	// still switching on, still off
 	await expect(page).toHaveURL(/enable=1/);
 	await expect(page.getByTestId('smtp-state')).toHaveText('Off');
+
+	// sending the site's mail (reset links among it) from elsewhere needs the admin's password
+	await method.getByRole('link', { name: 'Edit SMTP method' }).click();
+	await method.getByLabel('Sender address', { exact: true }).fill('someone-else@example.test');
+	await passwordField(method).fill(PEER_USER.password);
+	await method.getByRole('button', { name: 'Save', exact: true }).click();
+	await assertFieldError(
+		method,
+		'Your current password',
+		"Enter your current password: this changes where the site's e-mail goes."
+	);
+	await method.getByLabel('Your current password', { exact: true }).fill('Not-my-password-42');
+	await passwordField(method).fill(PEER_USER.password);
+	await method.getByRole('button', { name: 'Save', exact: true }).click();
+	await assertFieldError(method, 'Your current password', 'The current password is not correct.');
+	await method.getByRole('link', { name: 'Cancel' }).click();
+	await expect(method).toContainText('<Postern@example.test>');
+	await expect(method).not.toContainText('someone-else@example.test');
 });
 
 test('the three e-mails: distinct, stored lower-cased; a change asks for the current password', async ({

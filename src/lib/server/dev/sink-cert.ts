@@ -1,58 +1,62 @@
 /**
- * The dev mail sink's TLS certificate (mock mode only; never in a production build). Self-signed for localhost and
- * 127.0.0.1, valid for 100 years; its private key is public on purpose: it protects nothing but captured test mail.
+ * The dev mail sink's TLS certificate (mock mode only; never in a production build). Self-signed for localhost,
+ * 127.0.0.1 and Microsoft's SMTP host names (mock mode routes those to the sink: dev/smtp-routes.ts), valid for
+ * 100 years; its private key is public on purpose: it protects nothing but captured test mail.
  * Seeded STARTTLS servers trust it through their "CA certificate" field, so TLS verification stays on in mock mode.
- * Made with: openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj "/CN=Postern dev mail sink"
- *   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" -sha256
+ * Made with: openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj "/CN=Postern dev mail sink" -sha256
+ *   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,DNS:smtp.office365.com,DNS:smtp.office365.us,
+ *   DNS:outlook-dod.office365.us,DNS:smtp.partner.outlook.cn"
  */
 export const SINK_KEY = `-----BEGIN PRIVATE KEY-----
-MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQCzCQzlC0VPGTJv
-BKBifWTJNq8H0kiSzk2W6Ihd/PzA+LVkunrwJ3pWCF0TMMH/1PVhaEawpbNSLoQJ
-SwOSQ4VzIMLV9vvRUfJNyJyvXXJH3fs30RlpBC9kcG/kef/aDTQhjQ+joHE5cgdw
-uWD39fhGc5rNFGPGGFazkK92sACvXwb7yP1wAAQ2RUEwk844RfQl1Hwn+XS1TPrP
-Z7XXyKL1A8dFaNjUizpO+SyUc2kCkN6yduRYTOwvmU3JSGBbj87KneYEC1qnglrW
-Hc5MI++hiDc1Eq70+xCTn81BhgNZqOX8xprHkeIAGKjKkaFgCUzgFAPO6MG0w++l
-lHVozswXAgMBAAECggEAGkz0j3sx4dZOQd/Ync9U7Hgziz8ZeTOEU2xyh/gfu0tt
-/k+kur3Z62SMI8MQZMBIkdgrNk0JREPgEqtp6WUw6AJCjQMc6BmVMlcLqXldTfBu
-tLrrdDFwst0Pmu1PKB2zcFBUIVHzACDftfANri98mwDll0XtCE9QAU36cMGXQCvC
-ZxIIJ2AsqX2VpflTcp9IWCl71ACnNtLrDK8pMVT40BrztIpU4ClJzv8ImWYy0USs
-eRlxQu5TJpQ8mLo5vuW2zckSeIYVPeTBL3Rh9e+jebONjBy+km07AH0DP+2stLzP
-d1rm80VkpBLKrWZXguDkt9yu5jg7OQ4yl74LvkrzvQKBgQD5+srWCMeQmppyisqV
-taO9y0H5jEP9Wj+9C+c8Mc61T9HimPJrwrOD8E3vA+omHMUDARvpAOysJwLY8wvr
-u1Pv7jYFsq+9bR+xQhecDqzs7RNowGWEQtgSxHkPiS55blPs6OTQsKVFuDIo2eUZ
-orlicH0WswIEPyfZxzN/mZ3jtQKBgQC3WNziHF9yD7ppglQJ28/h4/u3Oy+Ty3kK
-4Up5IUkLYnxP0f596jtSOPDx5zMyBuAIsKBcL/CiZPPq1UibryAobG+9frhGZb3F
-zGhUqpOLZcmcONA/f5SCF1FK+GnsKQIVwEjz0Zf9EjdJz2HTnBAzzjpN96sV+Ldd
-A1zJLnWoGwKBgD1sEQDMQXTXeBGi5qooamZNFhXiECalUTn7PcL9ngPQ7ApYeGBg
-A8nsdsm+1X6t3P6i/B+hWYXnQ/zYo1o1uicfCekWgbXypTHhwnlW5ciFbBp2A7ue
-zQa3feOCWof9wuNYSji43rMl0jVVbMSCxjhY2XOFYn52oi0RlCbLMQ9tAoGAQHiR
-6zx4333iWdmHPZQ6zD7Ds5GvUDQbUxUXf/KRYdx2xAaei55Cz83QA+/9k5jRTJz3
-NpNw9Vm0X54yEvSIxU4kGKknmTGLgrM2+JamnTzkoPdlWv68tOYIIumpLW7aGdXs
-kTfhTw8Ju/2dc7CMDft1ixcM5QP5Tk6xYNjibIMCgYEAvn8yCmr3IwyMiyNFnsBf
-N6dSh0mYuPb0gLg96sdVAi3NCJoQNq+aDVAts79n9T6FbfxOz/E0F60aXzTgIrsi
-s3WDDGJ7pLnWtQN/tnmo+yPArO/Pp8wnoZ8X+6oB67LxvPY0BIXDlsP1dHntJW3G
-4JMYNF/tkOZG2QQKD4JH2Aw=
+MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDUsGCbnTsCEcW2
+87KQML/7ajX3Zd4inz89DZL6igBznDw6scu1mLVFJncUebAJfUuxBNelgP++NjaX
+LdifPQSH2w5QfPXVuaBZV6iG6yQmZWD4e6xghwxtjrw9opcBl9YIF7DCtg5bKypa
+LRUDClRfAqYkD4JIr44MYSYrDH2gWHcwzNEvo1tpFqmxSWYlvcL2+a+xaezwdIHz
+u7rJCDQ6EjFkUZUoW8ec4YkLrwu43N4XwxxUJ25emK/av8v3sf83HBWBhuBRtET1
+pj5DBvBklvaKKtgzaE4kKJ4yb3/oGaEfGvpx1LIIJOmib8RY/XtkoOAQLUcRxJLF
+q+NuaOL/AgMBAAECggEAClaGY5n5X8jgXNusjsCn3D8V33AWo4UtDDkoL0Bc9EGg
+VdQFjE6fZPyRJjAiA9wQvUp4duV1yNeWwLNsR5UuLrJRmEzyoBBVQHJ30RMF303n
+MDzGrKxzyLF66d4Iy/2G3D7WiyhRO1I2TUrKriqm3jVhQPh2AzVxSJ3CPq5tPsln
+Rv8MA0hYzB+3sU69AmocTDIIloCZo0HK23o2TTixUlFhkRI2x12E6YE359zcqynT
+Cn80I75p0WLVO5p8vBEZ1C7tqxY3JMxjZ3vOM1KuMePsmm5DE3WsqKvpn8L6vdvO
+hJCKvxP4PMdk7/aRmtQNW4NfVe+k+XADdsrwxpMGwQKBgQD7GKi4kTn6Dr+/LdCI
+RmSfXQ+fI/TgVZM2p9Dxs4fmIOh0MSuBfLELmu/gb94QBqwS7xD38kXHEVks6Iud
+3PoGD+bzCdTr58uJrdKkKa1VZrtquYDEwmFmxK3Nqy0vi2alrU2mBdkE4018322o
+0A1gtkPTJdb1YRTnC3uoyebNwQKBgQDY17P8yUwUxKj7jHp9Ggto7k9r1+ZFZMzz
+60YOhiHLGpfjLPpzf5p6gkZo6d5cfh19YX5gayjFVXkpyYWaHASHS2QUSDWSnAN5
+/rfxH4HoGGiLqoCRO9iQeLVWChVj3QlsfK/FXS3CDw1fO1ph0laDbjbjvoAJCM51
+S9DfG01gvwKBgHnfOR0EF/C/sd+X3AwYpoQXBhsGt7ceseooP6jgq4hN1qV2rBgY
+LlJkrCLyCQUcR+6UrFa795QsXm0GnaVMeOnyU/UIg5jQk6DKhl95fxDhYPvm95II
+in/33Cfj+nWGIpcta2+2jOPrc1O1miMCgEu9i2PzjMbijOOrViTRgj3BAoGBAMm2
+PfQUvPVEy3zUfM0LATonFTJYsBg1YII2hgDUvXLV1hy5pnDybp0vupe1leesWXpc
+ytaeWFrY29EHaYSmM4A3nW1QjqVHA+TkEe/3QzzIF9h0TwzLAvXBk83pq2QuJaoJ
+guixePNgVSwVZkpBA8FXMTBB8ZB15LgwQqiIGT65AoGAIu5roevnLvA3Pk6HDFb1
+e70mQaI72Mg/E1Qsx8gpahNqW4zqY04msQ4gXeSO5enLZAmfOZ4cEe3lTPmrD5zG
+VSccDHPYqUbFPIP4jWjIwxbS4Juz72TdovOFEEXP4kgChCjRhUQRnzbrdXBJ1YKk
+Ecv0RHKG3mlS0bKelSrBGBA=
 -----END PRIVATE KEY-----
 `;
 
 export const SINK_CERT = `-----BEGIN CERTIFICATE-----
-MIIDPzCCAiegAwIBAgIUH3KNZzgaROghFdHV8eE1wQhaopcwDQYJKoZIhvcNAQEL
-BQAwIDEeMBwGA1UEAwwVUG9zdGVybiBkZXYgbWFpbCBzaW5rMCAXDTI2MTEyMzA4
-MTQzNFoYDzIxMjYxMDMwMDgxNDM0WjAgMR4wHAYDVQQDDBVQb3N0ZXJuIGRldiBt
-YWlsIHNpbmswggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQCzCQzlC0VP
-GTJvBKBifWTJNq8H0kiSzk2W6Ihd/PzA+LVkunrwJ3pWCF0TMMH/1PVhaEawpbNS
-LoQJSwOSQ4VzIMLV9vvRUfJNyJyvXXJH3fs30RlpBC9kcG/kef/aDTQhjQ+joHE5
-cgdwuWD39fhGc5rNFGPGGFazkK92sACvXwb7yP1wAAQ2RUEwk844RfQl1Hwn+XS1
-TPrPZ7XXyKL1A8dFaNjUizpO+SyUc2kCkN6yduRYTOwvmU3JSGBbj87KneYEC1qn
-glrWHc5MI++hiDc1Eq70+xCTn81BhgNZqOX8xprHkeIAGKjKkaFgCUzgFAPO6MG0
-w++llHVozswXAgMBAAGjbzBtMB0GA1UdDgQWBBSlJBN5tlSHJPuGWp+13I0G9Jg/
-7jAfBgNVHSMEGDAWgBSlJBN5tlSHJPuGWp+13I0G9Jg/7jAPBgNVHRMBAf8EBTAD
-AQH/MBoGA1UdEQQTMBGCCWxvY2FsaG9zdIcEfwAAATANBgkqhkiG9w0BAQsFAAOC
-AQEAJF2M0HVK0tfr1zqhlZ+Rn4riNy0qRlfoJf6EcDgXb+NPWLt7A1BXCWv3rmbu
-zmK4goDF8U416MZUokCeQoEuqjNh8+0ZjbVVdjx4jliMbYK17WvkdyXqF1/CPnMI
-ceILb4DwpO+o3/J+S7wPqA7+B+AEqTKNZsX87Cdlfg8Y27fWmqm7vRWqIDEyA9Re
-btpoo8DFEzZX57fTbj7yY1VptcrSRzgrkTHcgHA4Mqhw9c0cNPfiAmlYOO8Rx0vW
-bZ8eQavg17eVSmkmK6f2yy8bUKQFq0r2Om+85jmepttJz+PT2BAUx5YYqkJZaPIe
-vPOfxLyk4TgQeockW+cngn67vw==
+MIIDmzCCAoOgAwIBAgIUAYPDLHy8YSa3kTg1Wg/SYHxaBkQwDQYJKoZIhvcNAQEL
+BQAwIDEeMBwGA1UEAwwVUG9zdGVybiBkZXYgbWFpbCBzaW5rMCAXDTI2MTIwMjE0
+NTgzN1oYDzIxMjYxMTA4MTQ1ODM3WjAgMR4wHAYDVQQDDBVQb3N0ZXJuIGRldiBt
+YWlsIHNpbmswggEiMA0GCSqGSIb3DQEBAQUAA4IBDwAwggEKAoIBAQDUsGCbnTsC
+EcW287KQML/7ajX3Zd4inz89DZL6igBznDw6scu1mLVFJncUebAJfUuxBNelgP++
+NjaXLdifPQSH2w5QfPXVuaBZV6iG6yQmZWD4e6xghwxtjrw9opcBl9YIF7DCtg5b
+KypaLRUDClRfAqYkD4JIr44MYSYrDH2gWHcwzNEvo1tpFqmxSWYlvcL2+a+xaezw
+dIHzu7rJCDQ6EjFkUZUoW8ec4YkLrwu43N4XwxxUJ25emK/av8v3sf83HBWBhuBR
+tET1pj5DBvBklvaKKtgzaE4kKJ4yb3/oGaEfGvpx1LIIJOmib8RY/XtkoOAQLUcR
+xJLFq+NuaOL/AgMBAAGjgcowgccwHQYDVR0OBBYEFBND5P55lfCsKsD2JBDp5YkN
+s3KeMB8GA1UdIwQYMBaAFBND5P55lfCsKsD2JBDp5YkNs3KeMA8GA1UdEwEB/wQF
+MAMBAf8wdAYDVR0RBG0wa4IJbG9jYWxob3N0hwR/AAABghJzbXRwLm9mZmljZTM2
+NS5jb22CEXNtdHAub2ZmaWNlMzY1LnVzghhvdXRsb29rLWRvZC5vZmZpY2UzNjUu
+dXOCF3NtdHAucGFydG5lci5vdXRsb29rLmNuMA0GCSqGSIb3DQEBCwUAA4IBAQBD
+XZ+GCgZm2Cgd3xKHweckQixZgln0g4ov53GZVT9ZTm2N/vP9nVSe5J7CWon1o/7A
+SmsGnL04c1TDAC40lpCngY1VR+n1OLyBB0E/GjWHiP++bNS2QfCu0id14A9DEQ9R
+CgHK959dRBwFKWzz6YeNvg90UouwL2awrnp3mIoY8coVBcXV9wKWc08xTs6OkgDS
+By/BYGboe2iVyLWDuCPu5XpDxfh2X0sU4ML4pp4Go2CFjVwBLygYXlzwMwKnmK5U
+7VYvMaRy2A3518E1ArkMxavJPW/Br2Ghz6RxFI47BbLOJzz4oJhIrWqJajEmKqwd
+jIolmyzA0k6iB3/d4Lra
 -----END CERTIFICATE-----
 `;

@@ -24,6 +24,7 @@ import { eq } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import { recordAudit } from '../audit.js';
 import { createTransportOptions } from './transport.js';
+import { routeSmtp } from './smtp-route.js';
 import {
 	acquireMicrosoftToken,
 	checkTokenClaims,
@@ -89,18 +90,21 @@ export async function runConfigurationTest(
 	);
 	followDialogue(recorder, tracker, settings, () => certificate);
 
+	// Production: the server itself. Mock mode: Microsoft's hosts lead to the embedded sink (smtp-route.ts).
+	const route = routeSmtp(settings.host, settings.port);
+	if (route.note) recorder.note(route.note);
 	const getSocket: SMTPTransportGetSocket = (_options, callback) => {
 		tracker.start('dns');
-		resolveHost(settings.host, timeoutMs).then(
+		resolveHost(route.host, timeoutMs).then(
 			(addresses) => {
 				tracker.pass(
 					'dns',
-					net.isIP(settings.host) ? 'IP address, no lookup needed' : addresses.join(', ')
+					net.isIP(route.host) ? 'IP address, no lookup needed' : addresses.join(', ')
 				);
-				if (!net.isIP(settings.host))
-					recorder.note(`${settings.host} resolves to ${addresses.join(', ')}`);
+				if (!net.isIP(route.host))
+					recorder.note(`${route.host} resolves to ${addresses.join(', ')}`);
 				tracker.start('tcp');
-				socket = connectTcp(settings.host, addresses, settings.port, timeoutMs, (error) => {
+				socket = connectTcp(route.host, addresses, route.port, timeoutMs, (error) => {
 					if (error) return callback(error, false);
 					tracker.pass('tcp', `${socket!.remoteAddress}:${socket!.remotePort}`);
 					recorder.note(`Connected to ${socket!.remoteAddress}:${socket!.remotePort}`);
@@ -203,8 +207,8 @@ export async function runConfigurationTest(
 		if (deadlineHit) Object.assign(facts, { code: 'ETIMEDOUT', timeoutType: 'TEST_DEADLINE' });
 		if (facts.timeoutType === 'GREETING_TIMEOUT' && settings.security !== 'tls') {
 			facts.tlsProbe = await probeTls(
-				settings.host,
-				settings.port,
+				route.host,
+				route.port,
 				Math.min(timeoutMs, PROBE_TIMEOUT_MS)
 			);
 			if (facts.tlsProbe === 'tls')

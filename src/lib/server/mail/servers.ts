@@ -214,6 +214,24 @@ export async function resolveServerSettings(
 }
 
 /** The edit form's initial values for a saved server: secrets blank ("keep the stored one"). */
+/**
+ * What the form changes among the fields that decide where a stored secret goes (and for whom), compared with
+ * the saved server; null when there is no such server. The site settings ask for the admin's password when
+ * this is not empty: the site's mail carries password-reset links.
+ */
+export async function findChangedServerDestination(
+	id: string,
+	form: SmtpServerForm
+): Promise<DestinationField[] | null> {
+	const before = await findRow(id);
+	if (!before) return null;
+	return findChangedDestinationFields(
+		'clientSecret',
+		destinationOf(before),
+		destinationOf(toColumns(form))
+	);
+}
+
 export function buildServerFormValues(server: SmtpServerView): SmtpServerForm {
 	return {
 		auth: server.auth,

@@ -26,6 +26,7 @@ import type { SMTPTransportGetSocket, SMTPTransportOptions } from 'nodemailer/li
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import type { XOAuth2ProvisionCallback } from 'nodemailer/lib/xoauth2';
 import { acquireMicrosoftToken } from './microsoft.js';
+import { routeSmtp } from './smtp-route.js';
 import type { MicrosoftApp, SmtpServerSettings } from './types.js';
 
 export const POOL_MAX_CONNECTIONS = 3;
@@ -43,8 +44,10 @@ export function createTransportOptions(
 	options: TransportBuildOptions = {}
 ): SMTPTransportOptions {
 	const timeoutMs = settings.timeoutSeconds * 1000;
+	const route = routeSmtp(settings.host, settings.port);
 	const tlsOptions: tls.ConnectionOptions = { rejectUnauthorized: settings.verifyTls };
-	if (settings.caPem) tlsOptions.ca = [...tls.rootCertificates, settings.caPem];
+	const extraCas = [settings.caPem, route.caPem].filter((pem): pem is string => Boolean(pem));
+	if (extraCas.length) tlsOptions.ca = [...tls.rootCertificates, ...extraCas];
 	if (!isIP(settings.host)) tlsOptions.servername = settings.host;
 	if (options.onPeerCertificate) {
 		const report = options.onPeerCertificate;
@@ -55,8 +58,8 @@ export function createTransportOptions(
 		};
 	}
 	return {
-		host: settings.host,
-		port: settings.port,
+		host: route.host,
+		port: route.port,
 		secure: settings.security === 'tls',
 		requireTLS: settings.security === 'starttls',
 		ignoreTLS: settings.security === 'none',

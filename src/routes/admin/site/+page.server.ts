@@ -19,7 +19,7 @@ import {
 import { updateSiteAccounts } from '#lib/server/site/accounts.js';
 import { confirmCurrentPassword, regenerateOwnRecoveryCodes } from '#lib/server/auth/account.js';
 import { clientMeta } from '#lib/server/request.js';
-import { getSmtpServer } from '#lib/server/mail/servers.js';
+import { findChangedServerDestination, getSmtpServer } from '#lib/server/mail/servers.js';
 import {
 	loadEditor,
 	saveServer,
@@ -85,6 +85,8 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 			form: editor.form,
 			testTo: editor.testTo,
 			stored: server ? storedForForm(server) : null,
+			// once the site sends through a server, moving its mail elsewhere needs the admin's password
+			reauth: server !== null,
 			summary: server
 				? {
 						auth: server.auth,
@@ -206,6 +208,26 @@ export const actions: Actions = {
 		const settings = await getSiteSettings();
 		return saveServer(event, settings.smtpServerId, {
 			forceName: SITE_SERVER_NAME,
+			// The site's mail carries password-reset links: sending it through another server or account (a
+			// hijacked session's favourite move) needs the admin's password, as changing an e-mail address does.
+			beforeSave: async (form, data) => {
+				if (!settings.smtpServerId) return null;
+				const changed = await findChangedServerDestination(settings.smtpServerId, form);
+				if (!changed?.length) return null;
+				const password = String(data.get('currentPassword') ?? '');
+				if (!password)
+					return {
+						status: 400,
+						message: "Enter your current password: this changes where the site's e-mail goes."
+					};
+				const reauth = await confirmCurrentPassword(
+					admin.id,
+					admin.username,
+					password,
+					clientMeta(event).ip
+				);
+				return reauth.ok ? null : { status: reauth.status, message: reauth.message };
+			},
 			afterSave: async (server) => {
 				if (server.id !== settings.smtpServerId)
 					await updateSiteSettings(

@@ -73,6 +73,14 @@ export interface EditorOptions {
 	afterSave?: (server: SmtpServerView) => Promise<string> | string;
 	/** After a configuration test (the site settings clear their "untested" warning on a pass). */
 	afterTest?: (result: ConfigurationTestResult) => Promise<void>;
+	/**
+	 * Before saving a valid form: a reason to refuse (the site settings ask for the admin's password when the
+	 * site's mail would go elsewhere), shown beside the "Your current password" field.
+	 */
+	beforeSave?: (
+		form: SmtpServerForm,
+		data: FormData
+	) => Promise<{ status: number; message: string } | null>;
 }
 
 async function readServerForm(data: FormData, options: EditorOptions) {
@@ -87,10 +95,16 @@ export async function saveServer(
 	options: EditorOptions = {}
 ) {
 	const admin = event.locals.admin!;
-	const form = await readServerForm(await event.request.formData(), options);
+	const data = await event.request.formData();
+	const form = await readServerForm(data, options);
 	if (!form.valid) {
 		blankSecrets(form);
 		return fail(400, { form });
+	}
+	const refused = await options.beforeSave?.(form.data, data);
+	if (refused) {
+		blankSecrets(form);
+		return fail(refused.status, { form, reauthError: refused.message });
 	}
 	const audit = { actor: admin.username, ip: clientMeta(event).ip };
 	const result = id
