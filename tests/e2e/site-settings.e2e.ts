@@ -255,6 +255,19 @@ test('switching on without a test leaves a banner on every console page until a 
 	}
 	await expect(page.getByTestId('site-last-test')).toContainText('Passed');
 	await screenshotBothSchemes(page, 'site-settings-on');
+
+	// a change saved while SMTP is on needs a passing test of its own: the banner is back until then
+	const method = section(page, 'SMTP method');
+	await method.getByRole('link', { name: 'Edit SMTP method' }).click();
+	await method.getByLabel('Timeout (seconds)', { exact: true }).fill('12');
+	await method.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'SMTP method saved.' })).toBeVisible();
+	await expect(page.getByTestId('untested-banner')).toBeVisible();
+	await expect(page.getByTestId('site-last-test')).toHaveText('Never tested');
+	await method.getByRole('link', { name: 'Edit SMTP method' }).click();
+	await expect(await runConfigurationTest(page, 'Check connection')).toHaveText('Connection OK');
+	await page.goto('/admin/site');
+	await expect(page.getByTestId('untested-banner')).toHaveCount(0);
 });
 
 test('"Forgot password?" e-mails a link: same answer for an unknown user, works once', async ({

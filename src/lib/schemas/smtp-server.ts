@@ -37,6 +37,13 @@ export const CLOUD_LABELS: Record<(typeof CLOUD_CHOICES)[number], string> = {
 	usgovdod: 'US Government DoD (login.microsoftonline.us)',
 	china: 'China, operated by 21Vianet (login.chinacloudapi.cn)'
 };
+/** Exchange Online's SMTP submission host in each cloud (port 587, STARTTLS everywhere). */
+export const MICROSOFT_SMTP_HOSTS: Record<(typeof CLOUD_CHOICES)[number], string> = {
+	global: 'smtp.office365.com',
+	usgov: 'smtp.office365.us',
+	usgovdod: 'outlook-dod.office365.us',
+	china: 'smtp.partner.outlook.cn'
+};
 /** The port each connection type suggests, until the admin edits the port. */
 export const DEFAULT_PORTS: Record<(typeof SECURITY_CHOICES)[number], number> = {
 	none: 25,

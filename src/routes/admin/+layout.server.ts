@@ -1,12 +1,12 @@
-import { getSiteSettings } from '#lib/server/site/settings.js';
+import { isSiteSmtpUntested } from '#lib/server/site/settings.js';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async ({ locals }) => {
 	if (!locals.admin) return { admin: null, siteSmtpUntested: false };
-	const site = await getSiteSettings();
 	return {
 		admin: { username: locals.admin.username, role: locals.admin.role },
-		// SMTP switched on with "save without testing": warn on every console page until a test passes.
-		siteSmtpUntested: site.smtpEnabled && site.untestedSince !== null
+		// SMTP on, and the site's saved method has not passed a test ("save without testing", or changed since):
+		// warn on every console page until a test passes.
+		siteSmtpUntested: await isSiteSmtpUntested()
 	};
 };

@@ -4,13 +4,10 @@
  * designed against the real Exchange Online. The sink accepts XOAUTH2 with the tokens the mocked identity
  * platform issued, and its dev certificate carries these host names, so TLS verification stays on.
  */
-import { CLOUD_CHOICES } from '../../schemas/smtp-server.js';
-import { getCloudEndpoints } from '../mail/microsoft.js';
+import { MICROSOFT_SMTP_HOSTS as HOSTS_BY_CLOUD } from '../../schemas/smtp-server.js';
 import { useSmtpRouter } from '../mail/smtp-route.js';
 
-export const MICROSOFT_SMTP_HOSTS: ReadonlySet<string> = new Set(
-	CLOUD_CHOICES.map((cloud) => getCloudEndpoints(cloud).smtpHost)
-);
+export const MICROSOFT_SMTP_HOSTS: ReadonlySet<string> = new Set(Object.values(HOSTS_BY_CLOUD));
 
 export function routeMicrosoftSmtpToSink(sinkPort: number, sinkCert: string): void {
 	useSmtpRouter((host, port) =>

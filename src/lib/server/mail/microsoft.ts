@@ -19,6 +19,7 @@ import {
 	type NetworkResponse
 } from '@azure/msal-node';
 import type { MicrosoftApp, MicrosoftCloud } from './types.js';
+import { MICROSOFT_SMTP_HOSTS } from '../../schemas/smtp-server.js';
 
 /** Exchange Online's well-known application ID: some tokens name it as their audience instead of the URL. */
 const EXCHANGE_ONLINE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
@@ -32,28 +33,28 @@ const CLOUDS: Record<MicrosoftCloud, CloudEndpoints> = {
 		authorityHost: 'login.microsoftonline.com',
 		scope: 'https://outlook.office365.com/.default',
 		audiences: ['https://outlook.office365.com', 'https://outlook.office.com'],
-		smtpHost: 'smtp.office365.com',
+		smtpHost: MICROSOFT_SMTP_HOSTS.global,
 		exchangeEnvironment: 'O365Default'
 	},
 	usgov: {
 		authorityHost: 'login.microsoftonline.us',
 		scope: 'https://outlook.office365.us/.default',
 		audiences: ['https://outlook.office365.us'],
-		smtpHost: 'smtp.office365.us',
+		smtpHost: MICROSOFT_SMTP_HOSTS.usgov,
 		exchangeEnvironment: 'O365USGovGCCHigh'
 	},
 	usgovdod: {
 		authorityHost: 'login.microsoftonline.us',
 		scope: 'https://outlook-dod.office365.us/.default',
 		audiences: ['https://outlook-dod.office365.us', 'https://webmail.apps.mil'],
-		smtpHost: 'outlook-dod.office365.us',
+		smtpHost: MICROSOFT_SMTP_HOSTS.usgovdod,
 		exchangeEnvironment: 'O365USGovDoD'
 	},
 	china: {
 		authorityHost: 'login.chinacloudapi.cn',
 		scope: 'https://partner.outlook.cn/.default',
 		audiences: ['https://partner.outlook.cn'],
-		smtpHost: 'smtp.partner.outlook.cn',
+		smtpHost: MICROSOFT_SMTP_HOSTS.china,
 		exchangeEnvironment: 'O365China'
 	}
 };

@@ -55,3 +55,20 @@ export function changedFields<T extends Record<string, unknown>>(
 ): string[] {
 	return Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 }
+
+/**
+ * SMTP is on, but the site's saved server has not passed a configuration test of exactly its saved settings
+ * (a server's last test always describes its saved settings: mail/last-test.ts). True after "save without
+ * testing", and also after the method was changed while on (here or under /admin/smtp-servers), until a test
+ * passes: every console page then warns.
+ */
+export async function isSiteSmtpUntested(settings?: SiteSettings): Promise<boolean> {
+	const site = settings ?? (await getSiteSettings());
+	if (!site.smtpEnabled) return false;
+	if (!site.smtpServerId) return true;
+	const [server] = await db()
+		.select({ lastTestOk: tables.smtpServers.lastTestOk })
+		.from(tables.smtpServers)
+		.where(eq(tables.smtpServers.id, site.smtpServerId));
+	return server?.lastTestOk !== true;
+}

@@ -9,7 +9,12 @@ import {
 import { regenerateCodesSchema } from '#lib/schemas/auth.js';
 import { parseRecipientList } from '#lib/recipients.js';
 import { findPasswordProblem } from '#lib/password-policy.js';
-import { getSiteAccounts, getSiteSettings, updateSiteSettings } from '#lib/server/site/settings.js';
+import {
+	getSiteAccounts,
+	getSiteSettings,
+	isSiteSmtpUntested,
+	updateSiteSettings
+} from '#lib/server/site/settings.js';
 import {
 	changedSiteEmails,
 	getSiteEmails,
@@ -57,7 +62,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 	return {
 		settings: {
 			smtpEnabled: settings.smtpEnabled,
-			untested: settings.untestedSince !== null,
+			untested: await isSiteSmtpUntested(settings),
 			defaultRecipients: settings.defaultRecipients
 		},
 		accounts: { admin: accounts.admin?.username ?? '', support: accounts.support?.username ?? '' },
@@ -105,7 +110,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 									verdict: server.lastTest.summary?.verdict ?? null
 								}
 							: null,
-						testedSinceChange: !!server.lastTest?.ok && server.lastTest.at >= server.updatedAt
+						testedSinceChange: server.lastTest?.ok === true
 					}
 				: null
 		}
@@ -208,6 +213,7 @@ export const actions: Actions = {
 		const settings = await getSiteSettings();
 		return saveServer(event, settings.smtpServerId, {
 			forceName: SITE_SERVER_NAME,
+			fixMicrosoftEndpoint: true,
 			// The site's mail carries password-reset links: sending it through another server or account (a
 			// hijacked session's favourite move) needs the admin's password, as changing an e-mail address does.
 			beforeSave: async (form, data) => {
@@ -249,12 +255,13 @@ export const actions: Actions = {
 		const settings = await getSiteSettings();
 		return testServer(event, settings.smtpServerId, {
 			forceName: SITE_SERVER_NAME,
+			fixMicrosoftEndpoint: true,
 			afterTest: async (result) => {
-				// A passing test of the saved site server ends the "saved without testing" warning. The form may
+				// A passing test of the saved site server ends the "saved without testing" record. The form may
 				// hold other, unsaved settings: only a pass recorded as the saved server's last test counts.
 				const saved =
 					result.ok && settings.smtpServerId && settings.untestedSince ? await siteServer() : null;
-				if (saved?.lastTest?.ok && saved.lastTest.at >= saved.updatedAt)
+				if (saved?.lastTest?.ok)
 					await updateSiteSettings(
 						{ untestedSince: null },
 						{ actor: admin.username, ip: clientMeta(event).ip, what: 'smtp test passed' }
@@ -282,7 +289,7 @@ export const actions: Actions = {
 					'Enter the UI Admin, UI Primary Customer Support and Admiral Alert e-mails first.',
 				back
 			});
-		const tested = !!server.lastTest?.ok && server.lastTest.at >= server.updatedAt;
+		const tested = server.lastTest?.ok === true;
 		if (!tested && !withoutTest)
 			return fail(400, {
 				switchError:

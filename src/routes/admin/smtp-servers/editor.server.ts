@@ -8,6 +8,8 @@ import { setError, superValidate, type SuperValidated } from 'sveltekit-superfor
 import { zod4 } from 'sveltekit-superforms/adapters';
 import {
 	configurationTestSchema,
+	MICROSOFT_PRESET,
+	MICROSOFT_SMTP_HOSTS,
 	smtpServerFormDefaults,
 	smtpServerSchema,
 	type SmtpServerForm
@@ -69,6 +71,11 @@ function applyFailure(form: SuperValidated<SmtpServerForm>, failure: SaveServerF
 export interface EditorOptions {
 	/** The site settings' server always has this name (its form has no name field). */
 	forceName?: string;
+	/**
+	 * Site settings (seed 003): Microsoft Modern Authentication always uses the cloud's Exchange Online host,
+	 * port 587, STARTTLS, whatever was posted (the browser shows those fields read-only).
+	 */
+	fixMicrosoftEndpoint?: boolean;
 	/** After a successful save: what to do with the saved server, and where to go next. */
 	afterSave?: (server: SmtpServerView) => Promise<string> | string;
 	/** After a configuration test (the site settings clear their "untested" warning on a pass). */
@@ -85,6 +92,15 @@ export interface EditorOptions {
 
 async function readServerForm(data: FormData, options: EditorOptions) {
 	if (options.forceName) data.set('name', options.forceName);
+	if (options.fixMicrosoftEndpoint && data.get('auth') === 'microsoft') {
+		const cloud = String(data.get('cloud') ?? 'global');
+		data.set(
+			'host',
+			MICROSOFT_SMTP_HOSTS[cloud as keyof typeof MICROSOFT_SMTP_HOSTS] ?? MICROSOFT_PRESET.host
+		);
+		data.set('port', String(MICROSOFT_PRESET.port));
+		data.set('security', MICROSOFT_PRESET.security);
+	}
 	return superValidate(data, serverAdapter, { id: 'server' });
 }
 
