@@ -4,6 +4,7 @@ import { db, tables } from '../db/index.js';
 import type { Admin } from '../db/schema/index.js';
 import { hashPassword, spendPasswordVerification, verifyPassword } from './password.js';
 import { regenerateRecoveryCodes } from './recovery-codes.js';
+import { invalidateAdminSessions } from './session.js';
 
 let setupDone = false;
 
@@ -84,9 +85,20 @@ export async function verifyAdminCredentials(
 	return ok && !admin.disabledAt ? admin : null;
 }
 
-export async function setAdminPassword(adminId: string, password: string) {
+/**
+ * Replaces an account's password and ends its sessions: whoever signed in with the old password (or holds a
+ * stolen cookie) is out. `keepSessionToken` spares the one session still in use when the account's owner made
+ * the change themselves; a token of another account's session spares nothing here.
+ */
+export async function setAdminPassword(
+	adminId: string,
+	password: string,
+	options: { keepSessionToken?: string | null } = {}
+) {
+	const passwordHash = await hashPassword(password);
 	await db()
 		.update(tables.admins)
-		.set({ passwordHash: await hashPassword(password), passwordChangedAt: new Date() })
+		.set({ passwordHash, passwordChangedAt: new Date() })
 		.where(eq(tables.admins.id, adminId));
+	await invalidateAdminSessions(adminId, options.keepSessionToken ?? undefined);
 }

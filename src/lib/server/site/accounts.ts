@@ -1,7 +1,8 @@
 /**
  * Site Config with SMTP off (seed 003): the UI Admin and UI Primary Customer Support usernames and passwords.
  * Entering a username that does not exist creates that account, as the seed says; an existing one of the right
- * role becomes the designated account. A blank password keeps the current one.
+ * role becomes the designated account. A blank password keeps the current one; a new password ends every
+ * session of that account (setAdminPassword), except the acting admin's own current one.
  */
 import { db, tables } from '../db/index.js';
 import { findAdminByUsername, setAdminPassword } from '../auth/admins.js';
@@ -52,7 +53,12 @@ async function resolve(role: Role, username: string, password: string): Promise<
 
 export async function updateSiteAccounts(
 	input: SiteAccountsInput,
-	audit: { actor: string; ip?: string }
+	audit: {
+		actor: string;
+		ip?: string;
+		/** The acting admin's session token (locals.sessionToken): kept when they change their own password. */
+		sessionToken?: string | null;
+	}
 ): Promise<SiteAccountsResult> {
 	const admin = await resolve('admin', input.adminUsername, input.adminPassword);
 	if ('error' in admin) return { ok: false, ...admin.error };
@@ -69,7 +75,8 @@ export async function updateSiteAccounts(
 		if (r.existing) {
 			ids[role] = r.existing.id;
 			if (r.password) {
-				await setAdminPassword(r.existing.id, r.password);
+				// Sessions signed in with the old password end; only a token of this very account is spared.
+				await setAdminPassword(r.existing.id, r.password, { keepSessionToken: audit.sessionToken });
 				passwordsChanged.push(r.existing.username);
 			}
 		} else {
@@ -100,7 +107,9 @@ export async function updateSiteAccounts(
 				previousUiAdmin: before.admin?.username,
 				previousUiSupport: before.support?.username,
 				created,
-				renewedLoginFor: passwordsChanged
+				renewedLoginFor: passwordsChanged,
+				// Every other session of those accounts was ended with the change.
+				sessionsEndedFor: passwordsChanged
 			}
 		}
 	);
