@@ -109,7 +109,7 @@ test('switching on starts with the SMTP method: Basic SMTP against a local sink'
 	await method.getByRole('button', { name: 'Save', exact: true }).click();
 	await assertFieldError(method, 'Your current password', 'The current password is not correct.');
 	await method.getByRole('link', { name: 'Cancel' }).click();
-	await expect(method).toContainText('<Postern@example.test>');
+	await expect(method).toContainText('<Postern@Example.TEST>');
 	await expect(method).not.toContainText('someone-else@example.test');
 });
 
