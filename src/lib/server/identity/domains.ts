@@ -3,8 +3,9 @@
  * update, delete, and the LDAP "Test connection"; every change audited.
  *
  * The bind password is write-only: sealed before it is stored, never in a view. A blank password field keeps
- * the stored one only while the URL and the bind DN are unchanged, on save and on test alike (as for SMTP
- * secrets, Keycloak #39486): otherwise an admin could point the stored password at a server of their own.
+ * the stored one only while the URL, the bind DN, StartTLS and the CA certificate are unchanged, on save and on
+ * test alike (as for SMTP secrets, Keycloak #39486): otherwise an admin could point the stored password at a
+ * server of their own, or have it sent in clear (StartTLS off on ldap://) or to whoever a new CA vouches for.
  */
 import { FilterParser } from 'ldapts';
 import { asc, count, desc, eq, sql } from 'drizzle-orm';
@@ -175,8 +176,8 @@ export async function deleteDomain(id: string, audit: AuditContext): Promise<Del
 }
 
 /**
- * The LDAP settings a form describes, with the bind password typed or (same URL and bind DN) the stored one:
- * what "Test connection" uses before the form is saved.
+ * The LDAP settings a form describes, with the bind password typed or (same URL, bind DN, StartTLS and CA
+ * certificate) the stored one: what "Test connection" uses before the form is saved.
  */
 export async function resolveLdapTestSettings(
 	form: LdapDomainForm,
@@ -191,7 +192,7 @@ export async function resolveLdapTestSettings(
 		settings: {
 			url: form.url,
 			startTls: form.startTls,
-			caPem: form.caPem.trim() || null,
+			caPem: normaliseCaPem(form.caPem),
 			bindDn: form.bindDn || null,
 			bindPassword: secret.plain,
 			baseDn: form.baseDn,
@@ -252,22 +253,45 @@ function resolveBindPassword(form: DomainForm, stored: DomainRow | null): Secret
 			code: 'secret_required',
 			message: 'Enter the bind password.'
 		};
-	const sameDestination =
-		normaliseUrl(stored!.ldapUrl) === normaliseUrl(form.url) &&
-		(stored!.ldapBindDn ?? '').trim().toLowerCase() === form.bindDn.trim().toLowerCase();
-	if (!sameDestination)
+	const changed = changedBindDestination(stored!, form);
+	if (changed.length > 0)
 		return {
 			ok: false,
 			field: 'bindPassword',
 			code: 'secret_retype',
-			message:
-				'The URL or bind DN changed: type the bind password again (the stored one is only reused for the same server and account).'
+			message: `You changed the ${changed.join(', ')}: type the bind password again. A stored bind password is only reused for the destination it was saved for.`
 		};
 	return { ok: true, sealed: storedSealed, plain: openSecret(storedSealed), replaced: false };
 }
 
+/**
+ * What decides where the stored bind password goes and how: the server (URL), the account (bind DN), whether
+ * an ldap:// connection is upgraded to TLS before the bind (StartTLS), and which CA the server's certificate
+ * must chain to. Any of them changed: the labels of those that did, as the form names them.
+ */
+function changedBindDestination(stored: DomainRow, form: LdapDomainForm): string[] {
+	const changed: string[] = [];
+	if (normaliseUrl(stored.ldapUrl) !== normaliseUrl(form.url)) changed.push('URL');
+	if ((stored.ldapBindDn ?? '').trim().toLowerCase() !== form.bindDn.trim().toLowerCase())
+		changed.push('bind DN');
+	if (stored.ldapStartTls !== form.startTls) changed.push('StartTLS setting');
+	if (sameCertificateText(stored.ldapCaPem) !== sameCertificateText(form.caPem))
+		changed.push('CA certificate');
+	return changed;
+}
+
 function normaliseUrl(url: string | null) {
 	return (url ?? '').trim().toLowerCase().replace(/\/$/, '');
+}
+
+/** As stored: trimmed, blank = none. */
+function normaliseCaPem(pem: string | null) {
+	return pem?.trim() || null;
+}
+
+/** For comparing only: a textarea posts CR LF line breaks, a script may post LF; the certificate is the same. */
+function sameCertificateText(pem: string | null) {
+	return normaliseCaPem(pem)?.replace(/\r\n?/g, '\n') ?? null;
 }
 
 async function checkGenerator(form: DomainForm): Promise<SaveFailure<Field> | null> {
@@ -328,7 +352,7 @@ function columns(form: DomainForm, sealedPassword: string | null) {
 		...common,
 		ldapUrl: form.url,
 		ldapStartTls: form.startTls,
-		ldapCaPem: form.caPem.trim() || null,
+		ldapCaPem: normaliseCaPem(form.caPem),
 		ldapBindDn: form.bindDn || null,
 		ldapBindPasswordSealed: sealedPassword,
 		ldapBaseDn: form.baseDn,
