@@ -1,6 +1,8 @@
 /**
  * Password reset by e-mail (issue 4): offered while site SMTP is on. The answer is the same whether or not the
- * account exists or has an e-mail; requests are throttled per account and IP (mail bombing).
+ * account exists or has an e-mail, and so is its time: the mail is handed to SMTP in the background, never
+ * awaited by the request (a send takes as long as the SMTP server wants, which would tell an account that
+ * exists from one that does not). Requests are throttled per account and IP (mail bombing).
  */
 import { findAdminById, findAdminByUsername, setAdminPassword } from './admins.js';
 import {
@@ -12,7 +14,8 @@ import {
 import { invalidateAdminSessions } from './session.js';
 import { checkThrottle, describeWait, recordFailure, throttleKeys } from './throttle.js';
 import { recordAudit } from '../audit.js';
-import { sendSiteMail, siteBaseUrl } from '../site/mail.js';
+import { log } from '../log.js';
+import { sendSiteMail, siteBaseUrl, type SiteMailResult, type SiteMessage } from '../site/mail.js';
 import { getSiteSettings } from '../site/settings.js';
 
 export async function isResetByMailOffered(): Promise<boolean> {
@@ -20,20 +23,37 @@ export async function isResetByMailOffered(): Promise<boolean> {
 	return settings.smtpEnabled && !!settings.smtpServerId;
 }
 
-export type ResetLinkRequest = { ok: true } | { ok: false; message: string };
+export type ResetLinkRequest =
+	| {
+			ok: true;
+			/**
+			 * Settles once the link's e-mail was handed over (or refused) and audited; at once when there is
+			 * nothing to send. Never rejects: failures are logged. The request does not wait for it.
+			 */
+			delivery: Promise<void>;
+	  }
+	| { ok: false; message: string };
 
-export async function requestResetLink(input: {
-	username: string;
-	ip?: string;
-	publicUrl?: string;
-}): Promise<ResetLinkRequest> {
+/** How the link's e-mail leaves: the site's mail gate; tests inject a slow or failing one. */
+export type ResetMailSender = (message: SiteMessage) => Promise<SiteMailResult>;
+
+const NOTHING_TO_SEND: Promise<void> = Promise.resolve();
+
+export async function requestResetLink(
+	input: {
+		username: string;
+		ip?: string;
+		publicUrl?: string;
+	},
+	send: ResetMailSender = sendSiteMail
+): Promise<ResetLinkRequest> {
 	const keys = throttleKeys('reset_link', input.username, input.ip);
 	const blockedUntil = await checkThrottle(keys);
 	if (blockedUntil)
 		return { ok: false, message: `Too many requests. Try again in ${describeWait(blockedUntil)}.` };
 	// Every request counts, found or not: five links, then a growing wait.
 	await recordFailure(keys);
-	if (!(await isResetByMailOffered())) return { ok: true };
+	if (!(await isResetByMailOffered())) return { ok: true, delivery: NOTHING_TO_SEND };
 	const admin = await findAdminByUsername(input.username);
 	const base = await siteBaseUrl(input.publicUrl);
 	if (!admin || !admin.email || admin.disabledAt || !base) {
@@ -50,12 +70,12 @@ export async function requestResetLink(input: {
 						: 'no site address known'
 			}
 		});
-		return { ok: true };
+		return { ok: true, delivery: NOTHING_TO_SEND };
 	}
 	const token = await createResetToken(admin.id);
 	const link = `${base}/admin/reset?token=${encodeURIComponent(token)}`;
 	const minutes = RESET_LINK_TTL_MS / 60_000;
-	const sent = await sendSiteMail({
+	const message: SiteMessage = {
 		to: admin.email,
 		subject: 'Reset your Postern password',
 		text: [
@@ -66,15 +86,38 @@ export async function requestResetLink(input: {
 			'',
 			'If you did not ask for this, ignore this e-mail: your password stays as it is.'
 		].join('\n')
-	});
-	await recordAudit({
-		actor: admin.username,
-		action: 'site.reset_link_sent',
-		outcome: sent.sent ? 'ok' : 'failed',
-		ip: input.ip,
-		detail: sent.sent ? { to: admin.email } : { reason: sent.reason }
-	});
-	return { ok: true };
+	};
+	const delivery = deliver(send, message, { username: admin.username, ip: input.ip });
+	return { ok: true, delivery };
+}
+
+/** Sends the link and audits the outcome, in the background; anything that goes wrong is logged, not lost. */
+async function deliver(
+	send: ResetMailSender,
+	message: SiteMessage,
+	who: { username: string; ip?: string }
+): Promise<void> {
+	try {
+		const sent = await send(message);
+		await recordAudit({
+			actor: who.username,
+			action: 'site.reset_link_sent',
+			outcome: sent.sent ? 'ok' : 'failed',
+			ip: who.ip,
+			detail: sent.sent ? { to: message.to } : { reason: sent.reason }
+		});
+	} catch (error) {
+		// Never the message itself: it carries the link.
+		const e = error as { name?: string; code?: string; message?: string };
+		log.error(
+			{
+				event: 'reset_link_mail_failed',
+				account: who.username,
+				error: { name: e?.name, code: e?.code, message: e?.message }
+			},
+			'the password reset e-mail could not be sent'
+		);
+	}
 }
 
 /** The account name a valid link belongs to (to greet the user), or null. */
