@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { send } from './support/http.js';
+import { ADMIN } from './support/accounts.js';
+import { send, signInOverHttp } from './support/http.js';
 
 const ROUTES = path.resolve('src', 'routes', 'admin');
 // /admin/reset is reached from the reset link in an e-mail, before any session exists
@@ -159,4 +160,43 @@ test('in the browser, a console page sends a visitor to sign in and back after',
 	await page.goto('/admin/audit?page=1');
 	await expect(page).toHaveURL(/\/admin\/login\?next=%2Fadmin%2Faudit$/);
 	await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
+});
+
+test('a `next` a browser would read as another site sends to /admin, never a 500', async ({
+	baseURL
+}) => {
+	// %09 (tab), %0A, %0D are dropped by URL parsers, a backslash is read as a slash: all would be //evil.example
+	const unsafe = [
+		'/%09/evil.example',
+		'/%0A/evil.example',
+		'/%0D%0A/evil.example',
+		'/%00/evil.example',
+		'/%5Cevil.example',
+		'/admin/%5C..%5Cx',
+		'//evil.example',
+		'https://evil.example'
+	];
+	// signing in with it
+	const { reply, token } = await signInOverHttp(baseURL!);
+	expect(reply.location).toBe('/admin');
+	const tabbed = await send(`${baseURL}/admin/login?next=/%09/evil.example`, {
+		form: { username: ADMIN.username, password: ADMIN.password }
+	});
+	expect(tabbed.status, tabbed.body.slice(0, 300)).toBe(303);
+	expect(tabbed.location).toBe('/admin');
+	// already signed in: the login page sends on at once
+	const cookie = `postern_admin=${token}`;
+	for (const next of unsafe) {
+		const answer = await send(`${baseURL}/admin/login?next=${next}`, { cookie });
+		expect(answer.status, next).toBe(303);
+		expect(answer.location, next).toBe('/admin');
+	}
+	const fine = await send(
+		`${baseURL}/admin/login?next=${encodeURIComponent('/admin/audit?page=1')}`,
+		{
+			cookie
+		}
+	);
+	expect(fine.status).toBe(303);
+	expect(fine.location).toBe('/admin/audit?page=1');
 });
