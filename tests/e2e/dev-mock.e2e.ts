@@ -154,3 +154,83 @@ test('toolbar fault AADSTS7000215: the test shows the secret-ID diagnosis; "Ever
 		'Connection OK'
 	);
 });
+
+/** The seeded users' password (DEMO_PASSWORD of src/lib/server/identity/seed.ts), the mock LDAP's alice and bob too. */
+const DEMO_PASSWORD = 'Postern demo pass 2030!';
+const LDAP_DOMAIN = 'Example LDAP (mock)';
+
+/** "Test connection" on the open domain for `username`; returns the verdict. */
+async function testLdapConnection(page: Page, username: string) {
+	const panel = page.getByRole('complementary', { name: 'Test connection' });
+	await panel.getByLabel('Username to look up', { exact: true }).fill(username);
+	await panel.getByRole('button', { name: 'Test connection' }).click();
+	return panel.locator('#ldap-verdict');
+}
+
+test('Example LDAP (mock): the connection test finds alice’s mail, the "bind refused" fault is diagnosed, alice signs in with an e-mailed code', async ({
+	page,
+	browser,
+	baseURL
+}) => {
+	await signInMock(page);
+	await page.goto('/admin/domains');
+	await page.getByRole('link', { name: LDAP_DOMAIN, exact: true }).click();
+	await expect(page.getByRole('heading', { level: 1, name: LDAP_DOMAIN })).toBeVisible();
+	await expect(page.getByLabel('URL', { exact: true })).toHaveValue('ldap://ldap.mock.test:389');
+
+	// the seeded bind password is kept (blank field) and used by the test
+	await expect(await testLdapConnection(page, 'alice')).toContainText(
+		'Connection OK: the user was found.'
+	);
+	await expect(page.getByTestId('email-attribute')).toContainText(
+		'E-mail attribute mail is present: alice@example.test'
+	);
+	await expect(
+		page.getByRole('definition').filter({ hasText: 'Alice Archer' }).first()
+	).toBeVisible();
+	await expect(await testLdapConnection(page, 'bob')).toContainText('Connection OK');
+	await expect(page.getByTestId('email-attribute')).toContainText('missing on this user');
+
+	await applyFault(page, 'LDAP: Service account bind refused (49 invalid credentials)');
+	await expect(await testLdapConnection(page, 'alice')).toContainText(
+		'Test failed: Bind DN or password wrong'
+	);
+	const diagnosis = page.getByTestId('diagnosis');
+	await expect(diagnosis).toHaveAttribute('data-diagnosis', 'bind-invalid-credentials');
+	await expect(diagnosis).toContainText('(49)');
+	await applyFault(page, 'SMTP: Everything works');
+	await expect(await testLdapConnection(page, 'alice')).toContainText('Connection OK');
+
+	// the user side, in a browser of its own: password against the mock directory, then the e-mailed code
+	const userContext = await browser.newContext({ baseURL });
+	const user = await userContext.newPage();
+	await user.goto('/login');
+	await user.getByLabel('Domain', { exact: true }).selectOption({ label: LDAP_DOMAIN });
+	await user.getByLabel('Username', { exact: true }).fill('alice');
+	await user.getByLabel('Password', { exact: true }).fill(DEMO_PASSWORD);
+	await user.getByRole('button', { name: 'Sign in' }).click();
+	await expect(user).toHaveURL(/\/login\/otp$/);
+
+	await page.goto(`/dev/mailbox?q=${encodeURIComponent('alice@example.test')}`);
+	await page
+		.getByRole('navigation', { name: 'Messages' })
+		.getByRole('link', { name: /sign-in code\s+To alice@example\.test/ })
+		.first()
+		.click();
+	// the tabs work once the page is hydrated (its first visit compiles it)
+	const textTab = page.getByRole('region', { name: 'Message' }).getByRole('tab', { name: 'Text' });
+	await expect(async () => {
+		await textTab.click();
+		await expect(page.getByTestId('mail-text')).toBeVisible({ timeout: 1_000 });
+	}).toPass();
+	const text = await page.getByTestId('mail-text').innerText();
+	const code = /sign-in code for .* is: (\d{6,8})/.exec(text)?.[1];
+	expect(code, text).toBeDefined();
+
+	await user.getByLabel('Code', { exact: true }).fill(code!);
+	await user.getByRole('button', { name: 'Send', exact: true }).click();
+	await expect(user).toHaveURL(/\/portal$/);
+	// the portal names her by the directory's display name
+	await expect(user.getByTestId('portal-user')).toContainText(/Alice Archer|alice/);
+	await userContext.close();
+});

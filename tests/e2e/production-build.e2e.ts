@@ -10,7 +10,7 @@ import { send } from './support/http.js';
 
 const BUILD = path.join(process.env.POSTERN_E2E_TMP!, 'app', 'build');
 
-/** Strings only mock-mode code holds: the sink's name and its mocks' entry points, the printed accounts. */
+/** Strings only mock-mode code holds: the sink's name, its mocks' entry points and hosts, the printed accounts. */
 const MARKERS = [
 	'postern-dev-sink',
 	'Postern dev mail sink',
@@ -25,6 +25,10 @@ const MARKERS = [
 	'createMicrosoftMockFetch',
 	'setMicrosoftScenario',
 	'Microsoft 365 (mock tenant)',
+	'createLdapMockFactory',
+	'installMockLdap',
+	'ldap.mock.test',
+	'Example LDAP (mock)',
 	'Apply fault'
 ];
 

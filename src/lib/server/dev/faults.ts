@@ -1,6 +1,7 @@
 /**
- * The dev toolbar's fault scenarios (mock mode only): each one makes the embedded sink or the mocked Microsoft
- * identity platform fail the way real ones do, so every error screen can be designed without a real failure.
+ * The dev toolbar's fault scenarios (mock mode only): each one makes the embedded sink, the mocked Microsoft
+ * identity platform or the mocked LDAP directory fail the way real ones do, so every error screen can be
+ * designed without a real failure.
  */
 import type { SinkFault } from './mail-sink.js';
 import { getMockState } from './mock-state.js';
@@ -8,13 +9,21 @@ import { getMockState } from './mock-state.js';
 export interface FaultScenario {
 	id: string;
 	label: string;
-	group: 'SMTP' | 'Microsoft';
+	group: 'SMTP' | 'Microsoft' | 'LDAP';
 	sink?: SinkFault;
 	microsoft?: string;
+	ldap?: string;
 }
 
 export const FAULTS: FaultScenario[] = [
-	{ id: 'none', label: 'Everything works', group: 'SMTP', sink: 'none', microsoft: 'success' },
+	{
+		id: 'none',
+		label: 'Everything works',
+		group: 'SMTP',
+		sink: 'none',
+		microsoft: 'success',
+		ldap: 'success'
+	},
 	{
 		id: 'smtp-535-5.7.139',
 		label: '535 5.7.139 SMTP AUTH disabled',
@@ -46,6 +55,19 @@ export function registerMicrosoftFaults(
 			FAULTS.push({ id: `ms-${s.id}`, label: s.label, group: 'Microsoft', microsoft: s.id });
 }
 
+/** LDAP scenarios are added by mock mode's LDAP directory when it is installed (dev/mock-ldap.ts). */
+let ldapSetter: ((scenario: string) => void) | undefined;
+
+export function registerLdapFaults(
+	scenarios: { id: string; label: string }[],
+	set: (scenario: string) => void
+) {
+	ldapSetter = set;
+	for (const s of scenarios)
+		if (!FAULTS.some((f) => f.id === `ldap-${s.id}`))
+			FAULTS.push({ id: `ldap-${s.id}`, label: s.label, group: 'LDAP', ldap: s.id });
+}
+
 export function currentFault() {
 	return current;
 }
@@ -56,6 +78,7 @@ export function applyFault(id: string): boolean {
 	if (!scenario || !state) return false;
 	state.sink.setFault(scenario.sink ?? 'none');
 	microsoftSetter?.(scenario.microsoft ?? 'success');
+	ldapSetter?.(scenario.ldap ?? 'success');
 	current = id;
 	return true;
 }

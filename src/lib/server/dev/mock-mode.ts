@@ -12,6 +12,7 @@ import { startMailSink } from './mail-sink.js';
 import { SINK_CERT, SINK_KEY } from './sink-cert.js';
 import { getMockState, setMockState } from './mock-state.js';
 import { registerMicrosoftFaults } from './faults.js';
+import { installMockLdap } from './mock-ldap.js';
 import { seedMockData } from './seed.js';
 import { useMicrosoftFetch } from '../mail/microsoft.js';
 import {
@@ -48,6 +49,7 @@ export async function startMockMode(): Promise<Database> {
 		[...MICROSOFT_SCENARIOS].filter((s) => s.id !== 'success'),
 		(id) => setMicrosoftScenario(id)
 	);
+	installMockLdap(); // ldap(s)://ldap.mock.test answered in memory (src/mocks/ldap.ts), LDAP faults
 	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT] });
 	const seeded = await seedMockData({ sinkPort: sink.port });
 	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT], totpUser: seeded.totpUser });

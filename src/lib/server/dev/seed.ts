@@ -8,6 +8,7 @@ import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { updateSiteSettings } from '../site/settings.js';
 import { saveDefaultRecipients, saveSiteEmails } from '../site/emails.js';
 import { seedIdentityDemo } from '../identity/seed.js';
+import { seedMockLdapDomain } from './mock-ldap.js';
 import { findLocalUser, localSubject } from '../directory/local.js';
 import {
 	beginTotpEnrollment,
@@ -89,7 +90,9 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 		sender: 'noreply@postern.test'
 	});
 	const totpUser = await enrollDemoTotpUser(identity.totpDomainId, 'tom');
-	return { plain, microsoft, identity, totpUser };
+	// Issue 6: an LDAP domain on the mocked directory (ldap://ldap.mock.test, dev/mock-ldap.ts), e-mail codes.
+	const ldap = await seedMockLdapDomain({ otpGeneratorId: identity.emailGeneratorId || null });
+	return { plain, microsoft, identity, totpUser, ldap };
 }
 
 /**

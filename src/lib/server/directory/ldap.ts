@@ -80,7 +80,7 @@ export async function testLdapConnection(
 	const started = Date.now();
 	const steps: LdapTestStep[] = [];
 	const typed = username.trim();
-	let client: Client | undefined;
+	let client: LdapClient | undefined;
 	const step = async <T>(id: LdapTestStep['id'], label: string, run: () => Promise<T>) => {
 		const at = Date.now();
 		try {
@@ -150,7 +150,26 @@ function tlsOptions(settings: LdapSettings): ConnectionOptions {
 	return settings.caPem?.trim() ? { ca: [...rootCertificates, settings.caPem] } : {};
 }
 
-function newClient(settings: LdapSettings): Client {
+/** The part of ldapts' Client this module uses: all a stand-in directory (mock mode, tests) has to answer. */
+export type LdapClient = Pick<Client, 'bind' | 'startTLS' | 'search' | 'unbind'>;
+
+/** A client for these settings, or undefined for the real ldapts Client. */
+export type LdapClientFactory = (settings: LdapSettings) => LdapClient | undefined;
+
+let clientFactory: LdapClientFactory | null = null;
+
+/**
+ * Lets mock mode (`npm run dev:mock`, src/mocks/ldap.ts) and tests answer for some LDAP URLs in memory, so every
+ * screen works without an LDAP server while everything above the client (binds, escaped filters, attribute
+ * handling, diagnoses) stays this module's real code. Unset (null), and in production, every client is ldapts'.
+ */
+export function useLdapClientFactory(factory: LdapClientFactory | null) {
+	clientFactory = factory;
+}
+
+function newClient(settings: LdapSettings): LdapClient {
+	const standIn = clientFactory?.(settings);
+	if (standIn) return standIn;
 	const ms = settings.timeoutSeconds * 1000;
 	// ldapts connects with TLS whenever tlsOptions has a value, even for ldap:// (then StartTLS would fail on a
 	// socket already wrapped): give them only for ldaps://; StartTLS gets its own.
@@ -164,7 +183,7 @@ function newClient(settings: LdapSettings): Client {
 	});
 }
 
-async function withClient<T>(settings: LdapSettings, run: (client: Client) => Promise<T>) {
+async function withClient<T>(settings: LdapSettings, run: (client: LdapClient) => Promise<T>) {
 	const client = newClient(settings);
 	try {
 		if (settings.startTls) await startTls(client, settings);
@@ -176,7 +195,7 @@ async function withClient<T>(settings: LdapSettings, run: (client: Client) => Pr
 	}
 }
 
-async function startTls(client: Client, settings: LdapSettings) {
+async function startTls(client: LdapClient, settings: LdapSettings) {
 	try {
 		await client.startTLS(tlsOptions(settings));
 	} catch (error) {
@@ -184,7 +203,7 @@ async function startTls(client: Client, settings: LdapSettings) {
 	}
 }
 
-async function bindService(client: Client, settings: LdapSettings) {
+async function bindService(client: LdapClient, settings: LdapSettings) {
 	if (!settings.bindDn) return;
 	try {
 		await client.bind(settings.bindDn, settings.bindPassword ?? '');
@@ -193,7 +212,7 @@ async function bindService(client: Client, settings: LdapSettings) {
 	}
 }
 
-async function searchUsers(client: Client, settings: LdapSettings, username: string) {
+async function searchUsers(client: LdapClient, settings: LdapSettings, username: string) {
 	try {
 		const { searchEntries } = await client.search(settings.baseDn, {
 			scope: 'sub',
@@ -211,7 +230,7 @@ async function searchUsers(client: Client, settings: LdapSettings, username: str
 }
 
 /** The single entry the filter matches, or null (none, or several: never guess which person it is). */
-async function findUser(client: Client, settings: LdapSettings, username: string) {
+async function findUser(client: LdapClient, settings: LdapSettings, username: string) {
 	const entries = await searchUsers(client, settings, username);
 	return entries.length === 1 ? entries[0] : null;
 }
