@@ -5,10 +5,14 @@
  * itself; then users sign in at /login: e-mail OTP with the code read from the sink and a launch from the
  * portal; brute force on a code and the same answer for an unknown user and a wrong password; TOTP
  * enrollment with the QR code decoded from the page and the code computed here, then replay refused; an
- * LDAP user with and without `mail`; and the whole e-mail OTP sign-in with JavaScript off (/login ships
- * no script). Names carry a run tag: the main server is shared.
+ * LDAP user with and without `mail`; a launch of an application on another origin; user and admin sessions
+ * kept apart; the domain of the last sign-in preselected; and with JavaScript off the whole e-mail OTP
+ * sign-in (an early "Resend" answered by the server, ?notice= keys only) and the TOTP pages, none of which
+ * ships a script. Names carry a run tag: the main server is shared.
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import jsQR from 'jsqr';
 import { generate } from 'otplib';
 import { ADMIN } from './support/accounts.js';
@@ -21,6 +25,7 @@ test.describe.configure({ mode: 'serial' });
 const run = Date.now().toString(36).slice(-6);
 const NAMES = {
 	application: `Launchpad ${run}`,
+	externalApplication: `Elsewhere ${run}`,
 	server: `Login sink ${run}`,
 	emailGenerator: `Login codes ${run}`,
 	totpGenerator: `Login authenticator ${run}`,
@@ -38,22 +43,35 @@ const USERS = {
 	launch: user('linus'),
 	brute: user('mallory'),
 	noJs: user('nojs'),
-	totp: user('tina')
+	totp: user('tina'),
+	noJsTotp: user('tobias')
 };
 const SENDER = 'noreply@postern.test';
 const WRONG_CREDENTIALS = 'Wrong username or password.';
 
 let sink: SmtpPeer;
 let slapd: SlapdServer;
+/** An application on another origin (its own port): what the portal's "Launch" must be able to reach. */
+let elsewhere: Server;
+let elsewhereOrigin = '';
+const elsewhereHits: string[] = [];
 const domainIds: Record<'email' | 'totp' | 'ldap', string> = { email: '', totp: '', ldap: '' };
 
 test.beforeAll(async () => {
 	sink = await startSmtpPeer({ security: 'plain', auth: 'none' });
 	slapd = await startSlapd();
+	elsewhere = createServer((request, response) => {
+		elsewhereHits.push(request.url ?? '');
+		response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+		response.end('<!doctype html><title>Elsewhere</title><h1>Another application</h1>');
+	});
+	await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+	elsewhereOrigin = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
 });
 test.afterAll(async () => {
 	await sink?.close();
 	await slapd?.stop();
+	await new Promise((resolve) => elsewhere?.close(resolve));
 });
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
@@ -133,6 +151,8 @@ test('admin: SMTP server on the sink, generators, domains, users and an applicat
 	page,
 	baseURL
 }) => {
+	// a dozen admin forms: slow when the shared machine is busy
+	test.setTimeout(120_000);
 	await signIn(page, ADMIN);
 	await page.goto('/admin/smtp-servers/new');
 	await field(page, 'Display name').fill(NAMES.server);
@@ -162,7 +182,7 @@ test('admin: SMTP server on the sink, generators, domains, users and an applicat
 	domainIds.totp = await addDomain(page, NAMES.totpDomain, NAMES.totpGenerator);
 	domainIds.ldap = await addDomain(page, NAMES.ldapDomain, NAMES.emailGenerator, slapd);
 	for (const u of [USERS.launch, USERS.brute, USERS.noJs]) await addUser(page, domainIds.email, u);
-	await addUser(page, domainIds.totp, USERS.totp);
+	for (const u of [USERS.totp, USERS.noJsTotp]) await addUser(page, domainIds.totp, u);
 
 	// the application lives on the test server itself, so the launch redirect lands somewhere real
 	await page.goto('/admin/applications/new');
@@ -197,6 +217,20 @@ test('local user, e-mail OTP from the sink: portal, launch recorded in the audit
 	const app = userSide.getByRole('listitem').filter({ hasText: NAMES.application });
 	await app.getByRole('button', { name: 'Launch' }).click();
 	await expect(userSide).toHaveURL(new RegExp(`/healthz\\?app=${run}$`));
+
+	// user and admin sessions are separate: a signed-in user is sent to the admin sign-in, even with the
+	// user's token copied into the admin cookie's name
+	await userSide.goto('/admin');
+	await expect(userSide).toHaveURL(/\/admin\/login\?next=%2Fadmin$/);
+	const cookies = await userSide.context().cookies();
+	const userToken = cookies.find((c) => c.name === 'postern_user');
+	expect(userToken?.value).toBeTruthy();
+	expect(cookies.some((c) => c.name === 'postern_admin')).toBe(false);
+	await userSide.context().addCookies([{ ...userToken!, name: 'postern_admin' }]);
+	await userSide.goto('/admin/audit');
+	await expect(userSide).toHaveURL(/\/admin\/login\?next=%2Fadmin%2Faudit$/);
+	await userSide.goto('/portal');
+	await expect(userSide.getByTestId('portal-user')).toContainText(u.username);
 	await userSide.context().close();
 
 	await signIn(page, ADMIN);
@@ -206,6 +240,37 @@ test('local user, e-mail OTP from the sink: portal, launch recorded in the audit
 			.getByRole('row')
 			.filter({ hasText: 'Application launched' })
 			.filter({ hasText: NAMES.application })
+	).toHaveCount(1);
+});
+
+test('launching an application on another origin lands there and is audited', async ({
+	page,
+	browser,
+	baseURL
+}) => {
+	expect(new URL(elsewhereOrigin).origin).not.toBe(new URL(baseURL!).origin);
+	await signIn(page, ADMIN);
+	await page.goto('/admin/applications/new');
+	await field(page, 'Name').fill(NAMES.externalApplication);
+	await field(page, 'URL').fill(`${elsewhereOrigin}/start?app=${run}`);
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page).toHaveURL(/\/admin\/applications\?saved=/);
+
+	const userSide = await userPage(browser, baseURL);
+	await signInWithEmailCode(userSide, domainIds.email, USERS.launch);
+	const app = userSide.getByRole('listitem').filter({ hasText: NAMES.externalApplication });
+	await app.getByRole('button', { name: 'Launch' }).click();
+	await expect(userSide).toHaveURL(`${elsewhereOrigin}/start?app=${run}`);
+	await expect(userSide.getByRole('heading', { name: 'Another application' })).toBeVisible();
+	expect(elsewhereHits).toContain(`/start?app=${run}`);
+	await userSide.context().close();
+
+	await page.goto('/admin/audit');
+	await expect(
+		page
+			.getByRole('row')
+			.filter({ hasText: 'Application launched' })
+			.filter({ hasText: NAMES.externalApplication })
 	).toHaveCount(1);
 });
 
@@ -298,6 +363,14 @@ test('TOTP: enrollment from the decoded QR code, sign-in again, replay refused',
 	await page.getByRole('button', { name: 'Sign out' }).click();
 	await expect(page).toHaveURL(/\/login/);
 
+	// the domain of the last sign-in is preselected on the next visit (a fresh browser gets the default)
+	await page.goto('/login');
+	await expect(field(page, 'Domain')).toHaveValue(domainIds.totp);
+	const fresh = await userPage(browser, baseURL);
+	await fresh.goto('/login');
+	await expect(field(fresh, 'Domain')).not.toHaveValue(domainIds.totp);
+	await fresh.context().close();
+
 	await postPassword(page, domainIds.totp, u);
 	await expect(page).toHaveURL(/\/login\/totp$/);
 	await field(page, 'Code').fill(first);
@@ -340,10 +413,80 @@ test('LDAP domain on slapd: alice signs in with the code from the sink; bob has 
 test.describe('without JavaScript', () => {
 	test.use({ javaScriptEnabled: false });
 
-	test('e-mail OTP sign-in works, and /login ships no script', async ({ page }) => {
-		await page.goto('/login');
+	async function expectNoScript(page: Page) {
 		await expect(page.locator('script[src]')).toHaveCount(0);
 		await expect(page.locator('link[rel=modulepreload]')).toHaveCount(0);
-		await signInWithEmailCode(page, domainIds.email, USERS.noJs);
+	}
+
+	test('e-mail OTP sign-in, an early resend, notices by key only, a launch elsewhere; no script shipped', async ({
+		page
+	}) => {
+		const u = USERS.noJs;
+		await page.goto('/login');
+		await expectNoScript(page);
+		const seen = mailCount(u.email);
+		await postPassword(page, domainIds.email, u);
+		await expect(page).toHaveURL(/\/login\/otp$/);
+		await expectNoScript(page);
+		const code = await codeFor(u.email, seen);
+
+		// "Resend" can be pressed at once; the wait shows as text, and the server says how long is left
+		const resend = page.getByRole('button', { name: 'Resend code' });
+		await expect(resend).toBeEnabled();
+		await expect(page.getByTestId('resend-status')).toHaveText(
+			/^You can ask for a new code in \d+ s\.$/
+		);
+		await resend.click();
+		await expect(page.getByRole('alert')).toHaveText(
+			/^A new code can be sent 30 seconds after the last one\. Wait \d+ seconds?, then ask again\.$/
+		);
+		await expect(page.getByTestId('resend-status')).toHaveText(
+			/^You can ask for a new code in \d+ s\.$/
+		);
+		expect(mailCount(u.email)).toBe(seen + 1);
+
+		// ?notice= takes a key only: text of the link's own is not shown, a known key shows the server's text
+		const phish = 'Your account is locked. Call +1 555 0100 now.';
+		await page.goto(`/login/otp?notice=${encodeURIComponent(phish)}`);
+		await expect(page.getByRole('heading', { name: 'Check your e-mail' })).toBeVisible();
+		await expect(page.getByText('Your account is locked')).toHaveCount(0);
+		await page.goto('/login/otp?notice=constructor');
+		await expect(page.getByRole('heading', { name: 'Check your e-mail' })).toBeVisible();
+		await expect(page.locator('.alert-warn')).toHaveCount(0);
+		await page.goto('/login/otp?notice=code-not-sent');
+		await expect(page.getByRole('status')).toContainText('The code could not be sent.');
+
+		// the code sent first still works
+		await field(page, 'Code').fill(code);
+		await page.getByRole('button', { name: 'Send', exact: true }).click();
+		await expect(page).toHaveURL(/\/portal$/);
+		await expect(page.getByTestId('portal-user')).toContainText(u.username);
+		await expectNoScript(page);
+
+		const app = page.getByRole('listitem').filter({ hasText: NAMES.externalApplication });
+		await app.getByRole('button', { name: 'Launch' }).click();
+		await expect(page).toHaveURL(`${elsewhereOrigin}/start?app=${run}`);
+	});
+
+	test('TOTP setup and code pages ship no script', async ({ page }) => {
+		const u = USERS.noJsTotp;
+		await postPassword(page, domainIds.totp, u);
+		await expect(page).toHaveURL(/\/login\/totp\/setup$/);
+		await expectNoScript(page);
+		const secret = (await page.getByTestId('totp-key').textContent())!.replace(/\s/g, '');
+		const options = { secret, algorithm: 'sha1' as const, digits: 6, period: 30 };
+		await field(page, 'Code from the app').fill(await generate(options));
+		await page.getByRole('button', { name: 'Confirm' }).click();
+		await expect(page).toHaveURL(/\/portal$/);
+		await page.getByRole('button', { name: 'Sign out' }).click();
+		await expect(page).toHaveURL(/\/login/);
+
+		await postPassword(page, domainIds.totp, u);
+		await expect(page).toHaveURL(/\/login\/totp$/);
+		await expectNoScript(page);
+		const next = await generate({ ...options, epoch: Math.floor(Date.now() / 1000) + 30 });
+		await field(page, 'Code').fill(next);
+		await page.getByRole('button', { name: 'Send', exact: true }).click();
+		await expect(page).toHaveURL(/\/portal$/);
 	});
 });

@@ -1,6 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { listSignInDomains } from '#lib/server/identity/domains.js';
 import {
+	LOGIN_NOTICES,
+	noticeText,
 	setPendingLoginCookie,
 	setUserSessionCookie,
 	startLogin,
@@ -20,11 +22,6 @@ import type { Actions, PageServerLoad } from './$types';
 // Plain HTML forms, validated on the server: no client JavaScript on the end-user pages.
 export const csr = false;
 
-const NOTICES: Record<string, string> = {
-	'signed-out': 'You have signed out.',
-	expired: 'Your sign-in expired. Please start again.'
-};
-
 export const load: PageServerLoad = async (event) => {
 	if (await validateUserSession(sessionToken(event))) redirect(303, '/portal');
 	if (event.url.searchParams.has('restart')) forgetPendingLogin(event.cookies, event.locals.secure);
@@ -39,7 +36,7 @@ export const load: PageServerLoad = async (event) => {
 		selectedDomain: domains.some((d) => d.id === remembered)
 			? remembered!
 			: ((domains.find((d) => !d.test) ?? domains[0])?.id ?? ''),
-		notice: NOTICES[event.url.searchParams.get('notice') ?? ''] ?? null
+		notice: noticeText(LOGIN_NOTICES, event.url.searchParams.get('notice'))
 	};
 };
 
@@ -84,9 +81,7 @@ export const actions: Actions = {
 		}
 		setPendingLoginCookie(event.cookies, result.token, event.locals.secure);
 		const notice =
-			result.next === 'email-otp' && !result.codeSent && result.notice
-				? `?notice=${encodeURIComponent(result.notice)}`
-				: '';
+			result.next === 'email-otp' && result.noticeKey ? `?notice=${result.noticeKey}` : '';
 		redirect(303, NEXT_PAGE[result.next] + notice);
 	}
 };

@@ -26,7 +26,9 @@ export const actions: Actions = {
 		const meta = clientMeta(event);
 		const result = await recordLaunch(user, id, meta.ip, meta.userAgent);
 		if (!result.ok) return fail(404, { error: result.message });
-		redirect(303, result.application.url);
+		// Not straight to the application: this page's CSP (`form-action 'self'`) also covers the redirects after
+		// a form post, and applications live on other origins. The hand-over page opens it (see findRecentLaunch).
+		redirect(303, `/portal/launch/${result.launchId}`);
 	},
 	signOut: async (event) => {
 		await signOutUser(sessionToken(event), { ip: clientMeta(event).ip });

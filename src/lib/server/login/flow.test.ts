@@ -25,7 +25,13 @@ import {
 	signOutUser,
 	validateUserSession
 } from './sessions.js';
-import { listLaunches, listPortalApplications, recordLaunch } from './portal.js';
+import {
+	LAUNCH_HANDOVER_MS,
+	findRecentLaunch,
+	listLaunches,
+	listPortalApplications,
+	recordLaunch
+} from './portal.js';
 
 let database: Database;
 let seed: IdentitySeed;
@@ -98,6 +104,42 @@ describe('password step', () => {
 		const afterWait = await login('jane', undefined, later(2000));
 		expect(afterWait).toMatchObject({ ok: true, next: 'email-otp' });
 	});
+
+	it('throttles per IP address: 25 failures over many accounts make every account from there wait', async () => {
+		// one failure per name: no account reaches its own limit of 5, only the address its 25
+		for (let i = 0; i < 25; i++) {
+			const result = await login(`guess${i}`, 'whatever password', T0);
+			expect(result).toMatchObject({ ok: false, reason: 'invalid' });
+		}
+		const throttle = await db().select().from(tables.loginThrottle);
+		expect(throttle.find((row) => row.key === `user_sign_in:ip:${meta.ip}`)).toMatchObject({
+			failures: 25
+		});
+		expect(
+			Math.max(...throttle.filter((r) => r.key.includes(':account:')).map((r) => r.failures))
+		).toBe(1);
+
+		// the right password of an account that never failed, from that address: refused unchecked
+		expect(await login('jane', undefined, T0)).toEqual({
+			ok: false,
+			reason: 'throttled',
+			retryAt: later(1000),
+			message: 'Too many failed sign-ins. Try again in 1 second.'
+		});
+		expect(outbox).toHaveLength(0);
+		const [refused] = (await audit('login.password')).filter((e) => e.actor === 'jane');
+		expect(refused).toMatchObject({ outcome: 'failed', ip: meta.ip });
+		expect(refused.detail).toMatchObject({ reason: 'throttled' });
+		// another address is not concerned; this one may try again once the delay is over
+		expect(await login('jane', undefined, T0, { ip: '198.51.100.7' })).toMatchObject({
+			ok: true,
+			next: 'email-otp'
+		});
+		expect(await login('jane', undefined, later(1500))).toMatchObject({
+			ok: true,
+			next: 'email-otp'
+		});
+	}, 60_000);
 
 	it('refuses a disabled user with the same answer', async () => {
 		const [kiosk] = await db().select().from(tables.users).where(eq(tables.users.username, 'jane'));
@@ -282,6 +324,38 @@ describe('e-mail OTP step', () => {
 		).toBe(true);
 	});
 
+	it('an early resend changes nothing and says how long to wait', async () => {
+		const start = await login('jane');
+		if (!start.ok) throw new Error('refused');
+		const code = codeFrom();
+		const early = await resendLoginEmailOtp({
+			token: start.token,
+			send,
+			now: later(12_000),
+			...meta
+		});
+		expect(early).toEqual({
+			ok: false,
+			reason: 'cooldown',
+			cooldownSeconds: 18,
+			message:
+				'A new code can be sent 30 seconds after the last one. Wait 18 seconds, then ask again.'
+		});
+		const once = await resendLoginEmailOtp({ token: start.token, send, now: later(29_500) });
+		expect(once).toMatchObject({ reason: 'cooldown', cooldownSeconds: 1 });
+		if (!once.ok) expect(once.message).toContain('Wait 1 second,');
+		// no mail, no new code, the same cooldown; the code already sent still signs in
+		expect(outbox).toHaveLength(1);
+		expect(await describeLoginEmailOtp(start.token, later(20_000))).toMatchObject({
+			cooldownSeconds: 10,
+			attemptsLeft: 5,
+			expired: false
+		});
+		expect((await verifyLoginEmailOtp({ token: start.token, code, now: later(21_000) })).ok).toBe(
+			true
+		);
+	});
+
 	it('still signs in with a pending token when the mail fails, and says so', async () => {
 		const failing = async () => {
 			throw new Error('connection refused');
@@ -294,7 +368,11 @@ describe('e-mail OTP step', () => {
 			now: T0
 		});
 		expect(start).toMatchObject({ ok: true, next: 'email-otp', codeSent: false });
-		if (start.ok && start.next === 'email-otp') expect(start.notice).toMatch(/could not be sent/);
+		if (start.ok && start.next === 'email-otp') {
+			expect(start.notice).toMatch(/could not be sent/);
+			// what /login puts in the URL for /login/otp: a key, not the text
+			expect(start.noticeKey).toBe('code-not-sent');
+		}
 		const [entry] = await audit('login.code_sent');
 		expect(entry.outcome).toBe('failed');
 	});
@@ -313,7 +391,7 @@ describe('TOTP steps', () => {
 		const start = await login('tom', undefined, now);
 		expect(start).toMatchObject({ ok: true, next: 'totp-setup' });
 		if (!start.ok) throw new Error('refused');
-		const setup = await getLoginTotpSetup({ token: start.token, send, now, ...meta });
+		const setup = await getLoginTotpSetup({ token: start.token, now });
 		if (!setup.ok) throw new Error(setup.message);
 		const secret = setup.setup.keyText.replace(/ /g, '');
 		return { start, setup: setup.setup, secret };
@@ -345,7 +423,7 @@ describe('TOTP steps', () => {
 
 	it('the setup page shows the same key on reload', async () => {
 		const { start, secret } = await enroll();
-		const again = await getLoginTotpSetup({ token: start.token, send, now: T0 });
+		const again = await getLoginTotpSetup({ token: start.token, now: T0 });
 		expect(again.ok && again.setup.keyText.replace(/ /g, '')).toBe(secret);
 	});
 
@@ -385,17 +463,28 @@ describe('TOTP steps', () => {
 		expect((await verifyLoginTotp({ token: third.token, code: current, now: next })).ok).toBe(true);
 	});
 
-	it('mails the key when the generator says so: once, and again after an admin reset', async () => {
+	async function sendKeysByEmail() {
 		await db()
 			.update(tables.otpGenerators)
 			.set({ sendKeyByEmail: true })
 			.where(eq(tables.otpGenerators.id, seed.totpGeneratorId));
+	}
+
+	it('mails the key when the generator says so: once, and again after an admin reset', async () => {
+		await sendKeysByEmail();
 		const first = await enroll();
 		expect(first.setup.keyMailedTo).toBe('t***@postern.test');
 		expect(outbox).toHaveLength(1);
 		expect(outbox[0].text).toContain(first.setup.keyText);
-		const reload = await getLoginTotpSetup({ token: first.start.token, send, now: T0 });
+		const reload = await getLoginTotpSetup({ token: first.start.token, now: T0 });
 		expect(reload.ok && reload.setup.keyMailedTo).toBe('t***@postern.test');
+		expect(outbox).toHaveLength(1);
+		// signing in again before confirming keeps the enrollment and its key, and mails nothing more
+		const second = await login('tom', undefined, later(10_000));
+		expect(second).toMatchObject({ ok: true, next: 'totp-setup' });
+		if (!second.ok) throw new Error('refused');
+		const shown = await getLoginTotpSetup({ token: second.token, now: later(10_000) });
+		expect(shown.ok && shown.setup.keyText).toBe(first.setup.keyText);
 		expect(outbox).toHaveLength(1);
 		await confirmLoginTotpSetup({
 			token: first.start.token,
@@ -417,7 +506,68 @@ describe('TOTP steps', () => {
 		expect(await audit('totp.reset')).toHaveLength(1);
 	});
 
-	it('after a reset during a sign-in the code page sends the user to setup', async () => {
+	it('mails the key in the password step (a POST); the setup page only reads', async () => {
+		await sendKeysByEmail();
+		const start = await login('tom');
+		expect(start).toMatchObject({ ok: true, next: 'totp-setup' });
+		if (!start.ok) throw new Error('refused');
+		// mailed before the setup page is ever shown, and the pending enrollment exists already
+		expect(outbox).toHaveLength(1);
+		const [enrollment] = await db().select().from(tables.totpEnrollments);
+		expect(enrollment).toMatchObject({ username: 'tom', confirmedAt: null });
+		expect(enrollment.keyMailedAt).toEqual(T0);
+		// the page load takes no sender at all; loading it any number of times writes nothing
+		const auditRows = (await db().select().from(tables.auditLog)).length;
+		for (let i = 0; i < 3; i++) {
+			const view = await getLoginTotpSetup({ token: start.token, now: later(i * 1000) });
+			expect(view.ok && view.setup.keyMailedTo).toBe('t***@postern.test');
+		}
+		expect(outbox).toHaveLength(1);
+		expect(await db().select().from(tables.auditLog)).toHaveLength(auditRows);
+		expect(await db().select().from(tables.totpEnrollments)).toEqual([enrollment]);
+	});
+
+	it('a key mail that failed is not retried by the page, only by the next sign-in', async () => {
+		await sendKeysByEmail();
+		const failing = async () => {
+			throw new Error('connection refused');
+		};
+		const start = await login('tom', undefined, T0, { send: failing });
+		if (!start.ok) throw new Error('refused');
+		const view = await getLoginTotpSetup({ token: start.token, now: T0 });
+		expect(view).toMatchObject({
+			ok: true,
+			setup: {
+				keyMailedTo: null,
+				keyMailNotice: 'The key could not be e-mailed; it is shown here.'
+			}
+		});
+		expect(outbox).toHaveLength(0);
+		const again = await login('tom', undefined, later(5000));
+		if (!again.ok) throw new Error('refused');
+		expect(outbox).toHaveLength(1);
+		const after = await getLoginTotpSetup({ token: again.token, now: later(5000) });
+		expect(after.ok && after.setup.keyText.replace(/ /g, '')).toBe(
+			view.ok && view.setup.keyText.replace(/ /g, '')
+		);
+		expect(after.ok && after.setup.keyMailedTo).toBe('t***@postern.test');
+	});
+
+	it('a user without an e-mail address is told the key was not mailed (audited at sign-in)', async () => {
+		await sendKeysByEmail();
+		await db().update(tables.users).set({ email: null }).where(eq(tables.users.username, 'tom'));
+		const start = await login('tom');
+		if (!start.ok) throw new Error('refused');
+		expect(await audit('login.no_email')).toHaveLength(1);
+		const view = await getLoginTotpSetup({ token: start.token, now: T0 });
+		expect(view.ok && view.setup.keyMailNotice).toBe(
+			'Your account has no e-mail address, so the key was not e-mailed.'
+		);
+		expect(await audit('login.no_email')).toHaveLength(1);
+		expect(outbox).toHaveLength(0);
+	});
+
+	it('after a reset during a sign-in the user signs in again, which begins the new enrollment', async () => {
 		const { start, secret } = await enroll();
 		await confirmLoginTotpSetup({
 			token: start.token,
@@ -440,6 +590,18 @@ describe('TOTP steps', () => {
 			})
 		).toMatchObject({ ok: false, reason: 'setup-required' });
 		expect((await getPendingLogin(second.token, next))?.next).toBe('totp-setup');
+		// the setup page does not begin it (it only reads) ...
+		expect(await getLoginTotpSetup({ token: second.token, now: next })).toMatchObject({
+			ok: false,
+			reason: 'not-started'
+		});
+		expect(await db().select().from(tables.totpEnrollments)).toHaveLength(0);
+		// ... the next password step does, with a new key
+		const third = await login('tom', undefined, next);
+		expect(third).toMatchObject({ ok: true, next: 'totp-setup' });
+		if (!third.ok) return;
+		const setup = await getLoginTotpSetup({ token: third.token, now: next });
+		expect(setup.ok && setup.setup.keyText.replace(/ /g, '')).not.toBe(secret);
 	});
 
 	it('throttles wrong authenticator codes per account', async () => {
@@ -461,7 +623,7 @@ describe('TOTP steps', () => {
 			ok: false,
 			reason: 'no-login'
 		});
-		expect((await getLoginTotpSetup({ token: jane.token, send, now: T0 })).ok).toBe(false);
+		expect((await getLoginTotpSetup({ token: jane.token, now: T0 })).ok).toBe(false);
 	});
 });
 
@@ -517,6 +679,39 @@ describe('portal sessions and launches', () => {
 			ok: false,
 			code: 'not_found'
 		});
+	});
+
+	it('the hand-over page finds a launch of this user only, and only for a few minutes', async () => {
+		const token = await signedIn();
+		const session = (await validateUserSession(token, T0))!;
+		const plc = (await listPortalApplications()).find((a) => a.name === 'PLC')!;
+		const launch = await recordLaunch(session, plc.id, '192.0.2.10', 'Firefox', T0);
+		if (!launch.ok) throw new Error(launch.message);
+		expect(await findRecentLaunch(launch.launchId, session, later(60_000))).toEqual({
+			applicationName: 'PLC',
+			url: 'https://plc.postern.test/'
+		});
+		expect(await findRecentLaunch(launch.launchId, { ...session, username: 'tom' }, T0)).toBeNull();
+		expect(
+			await findRecentLaunch(launch.launchId, session, later(LAUNCH_HANDOVER_MS + 1000))
+		).toBeNull();
+		expect(await findRecentLaunch('not-a-uuid', session, T0)).toBeNull();
+	});
+
+	it('hands out only http(s) addresses: a stored javascript: URL is refused and not recorded', async () => {
+		const token = await signedIn();
+		const session = (await validateUserSession(token, T0))!;
+		const [wiki] = (await listPortalApplications()).filter((a) => a.name === 'Wiki');
+		await db()
+			.update(tables.applications)
+			.set({ url: 'javascript:alert(document.cookie)' })
+			.where(eq(tables.applications.id, wiki.id));
+		expect(await recordLaunch(session, wiki.id, '192.0.2.10', 'Firefox', T0)).toMatchObject({
+			ok: false,
+			code: 'not_found'
+		});
+		expect(await listLaunches()).toHaveLength(0);
+		expect(await audit('portal.launch')).toHaveLength(0);
 	});
 });
 
@@ -607,7 +802,7 @@ describe('LDAP domain with e-mail OTP (slapd)', () => {
 		const start = await ldapLogin('alice', slapd.user('alice').password);
 		expect(start).toMatchObject({ next: 'totp-setup' });
 		if (!start.ok) return;
-		const setup = await getLoginTotpSetup({ token: start.token, send, now: T0 });
+		const setup = await getLoginTotpSetup({ token: start.token, now: T0 });
 		if (!setup.ok) throw new Error('no setup');
 		const secret = setup.setup.keyText.replace(/ /g, '');
 		await confirmLoginTotpSetup({

@@ -4,7 +4,8 @@
  *   startLogin (domain, username, password)
  *     -> { next: 'portal' }      no second factor: a portal session token
  *     -> { next: 'email-otp' }   a code was mailed: verifyLoginEmailOtp / resendLoginEmailOtp
- *     -> { next: 'totp-setup' }  not enrolled yet: getLoginTotpSetup, then confirmLoginTotpSetup
+ *     -> { next: 'totp-setup' }  not enrolled yet (enrollment begun, key mailed if the generator says so):
+ *                                getLoginTotpSetup, then confirmLoginTotpSetup
  *     -> { next: 'totp' }        verifyLoginTotp
  *
  * The pending token of the first step opens none of the portal; the second factor swaps it for a new portal
@@ -27,6 +28,7 @@ import {
 import { directoryForDomain } from '../directory/index.js';
 import { DirectoryError, type DirectoryUser } from '../directory/types.js';
 import {
+	RESEND_COOLDOWN_MS,
 	describeEmailOtp,
 	issueEmailOtp,
 	verifyEmailOtp,
@@ -40,12 +42,14 @@ import {
 	enrollmentOptions,
 	findTotpEnrollment,
 	mailTotpKeyOnce,
+	pendingTotpSecret,
 	verifyTotpEnrollment,
 	type TotpOptions,
 	type TotpSetupView
 } from '../otp/totp.js';
 import { findDomainRow } from '../identity/domains.js';
 import { findOtpGeneratorRow } from '../identity/otp-generators.js';
+import { codeNotSentNotice, type OtpNoticeKey } from './notices.js';
 import {
 	PENDING_LOGIN_MS,
 	USER_ABSOLUTE_TIMEOUT_MS,
@@ -58,6 +62,7 @@ import {
 
 const WRONG_CREDENTIALS = 'Wrong username or password.';
 const LOGIN_EXPIRED = 'Your sign-in has expired. Please start again.';
+const TOTP_RESET = 'Your authenticator was reset. Sign in again to set it up.';
 
 interface RequestMeta {
 	ip?: string;
@@ -163,14 +168,17 @@ export async function startLogin(
 			next: 'email-otp',
 			token,
 			codeSent: sent.ok,
-			...(sent.ok ? {} : { notice: sent.message })
+			...(sent.ok ? {} : { notice: sent.message, noticeKey: codeNotSentNotice(sent.reason) })
 		};
 	}
 
 	const token = await createLogin(domain, user, 'totp', input, now);
 	const enrollment = await findTotpEnrollment(domain.id, user.subject);
 	await auditPassword(domain, user.username, input.ip, 'ok', 'authenticator code next');
-	return { ok: true, next: enrollment?.confirmedAt ? 'totp' : 'totp-setup', token };
+	if (enrollment?.confirmedAt) return { ok: true, next: 'totp', token };
+	const login = (await findSessionRow(token, 'password-ok', now))!;
+	await prepareTotpSetup(login, generator, input.send, input.ip, now);
+	return { ok: true, next: 'totp-setup', token };
 }
 
 /** Where a pending sign-in stands (the code pages' load): null sends the user back to /login. */
@@ -244,7 +252,11 @@ export async function verifyLoginEmailOtp(
 	return finish(login, input, 'email-otp', now);
 }
 
-/** "Resend": a new code (30 s apart; 5 per 15 minutes per account, 25 per IP: email-otp.ts). */
+/**
+ * "Resend": a new code (30 s apart; 5 per 15 minutes per account, 25 per IP: email-otp.ts). An early or
+ * over-limit request changes nothing (no code, no mail; the current code stays as it was) and says how long
+ * to wait.
+ */
 export async function resendLoginEmailOtp(
 	input: { token: string | null | undefined; send: MailSender } & RequestMeta
 ): Promise<ResendResult> {
@@ -266,7 +278,11 @@ export async function resendLoginEmailOtp(
 		return {
 			ok: false,
 			reason: sent.reason,
-			message: sent.message,
+			// Without JavaScript the button is always there to press: an early press gets how long to wait.
+			message:
+				sent.reason === 'cooldown'
+					? `A new code can be sent ${RESEND_COOLDOWN_MS / 1000} seconds after the last one. Wait ${describeWait(sent.retryAt, now)}, then ask again.`
+					: sent.message,
 			cooldownSeconds: secondsUntil(sent.retryAt, now)
 		};
 	return {
@@ -280,12 +296,15 @@ export async function resendLoginEmailOtp(
 // ---- TOTP ---------------------------------------------------------------------------------------------------
 
 /**
- * What /login/totp/setup shows: the key as text, the QR code (if the generator shows it), the options; and,
- * when the generator sends keys by e-mail, the key is mailed now (once per enrollment).
+ * What /login/totp/setup shows: the key as text, the QR code (if the generator shows it), the options, and
+ * whether the key was e-mailed. Reads only (it serves a GET): the pending enrollment and the key mail come
+ * from the password step (prepareTotpSetup). Without a pending enrollment (an admin reset it after the
+ * password step) the user signs in again: `not-started`.
  */
-export async function getLoginTotpSetup(
-	input: { token: string | null | undefined; send: MailSender } & RequestMeta
-): Promise<TotpSetupResult> {
+export async function getLoginTotpSetup(input: {
+	token: string | null | undefined;
+	now?: Date;
+}): Promise<TotpSetupResult> {
 	const now = input.now ?? new Date();
 	const login = await findSessionRow(input.token, 'password-ok', now);
 	if (!login || login.factor !== 'totp')
@@ -297,60 +316,73 @@ export async function getLoginTotpSetup(
 			reason: 'not-configured',
 			message: 'This domain no longer uses authenticator codes. Please start again.'
 		};
-	const begun = await beginTotpEnrollment(
-		{ domainId: login.domainId, subject: login.subject, username: login.username },
-		totpOptions(generator)
-	);
-	if (!begun)
+	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+	if (enrollment?.confirmedAt)
 		return { ok: false, reason: 'enrolled', message: 'Your authenticator is already set up.' };
-	const issuer = generator.issuer || 'Postern';
-	const account = accountLabel(login);
+	if (!enrollment) return { ok: false, reason: 'not-started', message: TOTP_RESET };
 	const setup = await describeTotpSetup({
-		enrollment: begun.enrollment,
-		secret: begun.secret,
-		issuer,
-		account,
+		enrollment,
+		secret: pendingTotpSecret(enrollment),
+		issuer: generator.issuer || 'Postern',
+		account: accountLabel(login),
 		showQr: generator.showQr
 	});
 	let keyMailedTo: string | null = null;
 	let keyMailNotice: string | null = null;
 	if (generator.sendKeyByEmail) {
-		if (!login.email) {
-			if (!begun.enrollment.keyMailedAt)
-				await recordAudit({
-					actor: login.username,
-					action: 'login.no_email',
-					outcome: 'failed',
-					ip: input.ip,
-					detail: {
-						domainId: login.domainId,
-						username: login.username,
-						reason: 'the authenticator key could not be mailed: no e-mail address'
-					}
-				});
+		if (!login.email)
 			keyMailNotice = 'Your account has no e-mail address, so the key was not e-mailed.';
-		} else if (begun.enrollment.keyMailedAt) {
-			keyMailedTo = maskEmail(login.email);
-		} else if (generator.smtpServerId && generator.sender) {
-			const mailed = await mailTotpKeyOnce({
-				enrollment: begun.enrollment,
-				secret: begun.secret,
-				to: login.email,
-				issuer,
-				account,
-				smtpServerId: generator.smtpServerId,
-				from: generator.sender,
-				send: input.send,
-				ip: input.ip,
-				now
-			});
-			if (mailed.sent) keyMailedTo = mailed.destination;
-			else if (mailed.reason === 'failed')
-				keyMailNotice = 'The key could not be e-mailed just now; it is shown here.';
-			else keyMailedTo = maskEmail(login.email);
-		}
+		else if (enrollment.keyMailedAt) keyMailedTo = maskEmail(login.email);
+		else keyMailNotice = 'The key could not be e-mailed; it is shown here.';
 	}
 	return { ok: true, setup: { ...setup, keyMailedTo, keyMailNotice } };
+}
+
+/**
+ * The password step of a TOTP login that is not enrolled yet (a POST, so the setup page itself only reads):
+ * creates the pending enrollment, or keeps the one an earlier sign-in began, and, when the generator sends
+ * keys by e-mail, mails the key: once per enrollment (first enrollment, or the new one after a reset). A send
+ * that failed is tried again at the next sign-in.
+ */
+async function prepareTotpSetup(
+	login: UserSessionRow,
+	generator: OtpGeneratorRow,
+	send: MailSender,
+	ip: string | undefined,
+	now: Date
+) {
+	const begun = await beginTotpEnrollment(
+		{ domainId: login.domainId, subject: login.subject, username: login.username },
+		totpOptions(generator)
+	);
+	if (!begun || !generator.sendKeyByEmail || begun.enrollment.keyMailedAt) return;
+	if (!login.email) {
+		await recordAudit({
+			actor: login.username,
+			action: 'login.no_email',
+			outcome: 'failed',
+			ip,
+			detail: {
+				domainId: login.domainId,
+				username: login.username,
+				reason: 'the authenticator key could not be mailed: no e-mail address'
+			}
+		});
+		return;
+	}
+	if (!generator.smtpServerId || !generator.sender) return;
+	await mailTotpKeyOnce({
+		enrollment: begun.enrollment,
+		secret: begun.secret,
+		to: login.email,
+		issuer: generator.issuer || 'Postern',
+		account: accountLabel(login),
+		smtpServerId: generator.smtpServerId,
+		from: generator.sender,
+		send,
+		ip,
+		now
+	});
 }
 
 /** What /login/totp shows. */
@@ -380,8 +412,8 @@ export async function confirmLoginTotpSetup(
 	const blocked = await throttled(keys, now);
 	if (blocked) return blocked;
 	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
-	if (!enrollment)
-		return { ok: false, reason: 'setup-required', message: 'Set up your authenticator first.' };
+	// reset meanwhile: the next sign-in begins a new enrollment (and mails its key)
+	if (!enrollment) return { ok: false, reason: 'setup-required', message: TOTP_RESET };
 	if (enrollment.confirmedAt)
 		return { ok: false, reason: 'enrolled', message: 'Your authenticator is already set up.' };
 	const result = await confirmTotpEnrollment({
@@ -426,11 +458,7 @@ export async function verifyLoginTotp(
 	});
 	if (!result.ok) {
 		if (result.reason === 'not-enrolled')
-			return {
-				ok: false,
-				reason: 'setup-required',
-				message: 'Your authenticator was reset. Set it up again.'
-			};
+			return { ok: false, reason: 'setup-required', message: TOTP_RESET };
 		await recordFailure(keys, now);
 		await auditSecondFactor(login, input.ip, 'totp', result.reason);
 		return result.reason === 'replay'
@@ -640,6 +668,8 @@ export type StartLoginResult =
 			/** False when the code could not be sent (limit, mail failure): `notice` says why; "Resend" later. */
 			codeSent: boolean;
 			notice?: string;
+			/** The same for /login/otp?notice= (a key of OTP_NOTICES: never free text in a URL). */
+			noticeKey?: OtpNoticeKey;
 	  }
 	| { ok: true; next: 'totp-setup' | 'totp'; token: string }
 	| {
@@ -709,4 +739,8 @@ export type TotpSetupResult =
 				keyMailNotice: string | null;
 			};
 	  }
-	| { ok: false; reason: 'no-login' | 'not-configured' | 'enrolled'; message: string };
+	| {
+			ok: false;
+			reason: 'no-login' | 'not-configured' | 'enrolled' | 'not-started';
+			message: string;
+	  };

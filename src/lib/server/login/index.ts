@@ -33,8 +33,17 @@ export {
 export {
 	listPortalApplications,
 	recordLaunch,
+	findRecentLaunch,
 	listLaunches,
+	LAUNCH_HANDOVER_MS,
 	type PortalApplication,
 	type LaunchResult
 } from './portal.js';
 export type { MailSender, OutgoingMail } from '../otp/mail.js';
+export {
+	LOGIN_NOTICES,
+	OTP_NOTICES,
+	noticeText,
+	type LoginNoticeKey,
+	type OtpNoticeKey
+} from './notices.js';

@@ -3,10 +3,11 @@
  * application, time, IP, user agent). Notifications on launch come in a later issue: they will hang on
  * recordLaunch's result.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import { recordAudit } from '../audit.js';
 import { isUuid } from '../identity/common.js';
+import { isWebUrl } from '../../schemas/applications.js';
 import type { UserSession } from './sessions.js';
 
 /** Every application, by name. (Per-user assignment is not part of issue 5: everyone sees them all.) */
@@ -22,7 +23,11 @@ export async function listPortalApplications(): Promise<PortalApplication[]> {
 		.orderBy(asc(sql`lower(${tables.applications.name})`));
 }
 
-/** Records a launch and returns the URL to open; not_found when the application was deleted meanwhile. */
+/**
+ * Records a launch and returns the URL to open; not_found when the application was deleted meanwhile. Only
+ * http(s) addresses are handed out (the form accepts nothing else; checked again here because the portal
+ * redirects to the address as an external URL).
+ */
 export async function recordLaunch(
 	user: UserSession,
 	applicationId: string,
@@ -35,6 +40,12 @@ export async function recordLaunch(
 		: [];
 	if (!app)
 		return { ok: false, code: 'not_found', message: 'This application is no longer available.' };
+	if (!isWebUrl(app.url))
+		return {
+			ok: false,
+			code: 'not_found',
+			message: 'This application has no valid address. Tell your administrator.'
+		};
 	const [launch] = await db()
 		.insert(tables.launches)
 		.values({
@@ -60,6 +71,36 @@ export async function recordLaunch(
 		launchId: launch.id,
 		application: { id: app.id, name: app.name, url: app.url, description: app.description }
 	};
+}
+
+/** How long after "Launch" its hand-over page (/portal/launch/[id]) still opens the application. */
+export const LAUNCH_HANDOVER_MS = 10 * 60_000;
+
+/**
+ * A launch of this user's, recorded moments ago: what the hand-over page opens. The launch form's 303 cannot
+ * point at the application itself, because the page's CSP (`form-action 'self'`) covers every redirect after a
+ * form post, and applications are on other origins (and often redirect on to their own sign-in). So the POST
+ * records the launch and redirects here (same origin); this page then navigates on without a form.
+ */
+export async function findRecentLaunch(
+	launchId: string,
+	user: Pick<UserSession, 'domainId' | 'username'>,
+	now = new Date()
+): Promise<{ applicationName: string; url: string } | null> {
+	if (!isUuid(launchId)) return null;
+	const [launch] = await db()
+		.select({ applicationName: tables.launches.applicationName, url: tables.launches.url })
+		.from(tables.launches)
+		.where(
+			and(
+				eq(tables.launches.id, launchId),
+				eq(tables.launches.domainId, user.domainId),
+				eq(tables.launches.username, user.username),
+				gt(tables.launches.at, new Date(now.getTime() - LAUNCH_HANDOVER_MS))
+			)
+		);
+	if (!launch || !isWebUrl(launch.url)) return null;
+	return { applicationName: launch.applicationName, url: new URL(launch.url).href };
 }
 
 /** The latest launches (admin views, tests). */

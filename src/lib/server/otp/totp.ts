@@ -183,6 +183,11 @@ export async function beginTotpEnrollment(
 	return { enrollment: raced, secret: openSecret(raced.secretSealed), created: false };
 }
 
+/** The secret of an enrollment, for the setup page to show again. */
+export function pendingTotpSecret(enrollment: Pick<TotpEnrollmentRow, 'secretSealed'>): string {
+	return openSecret(enrollment.secretSealed);
+}
+
 /** What the setup page shows for a pending enrollment. */
 export async function describeTotpSetup(input: {
 	enrollment: TotpEnrollmentRow;
@@ -212,8 +217,8 @@ export async function describeTotpSetup(input: {
 
 /**
  * Mails the key of a pending enrollment, once per enrollment (a reset makes a new one). Returns the masked
- * address, or null when it was mailed before; throws nothing: a failed send is reported and retried at the
- * next visit.
+ * address, or why not (`already`: mailed before; `failed`: the send failed, reported and cleared so the next
+ * sign-in tries again). Throws nothing. Call it from a POST (the password step), never from a page load.
  */
 export async function mailTotpKeyOnce(input: {
 	enrollment: TotpEnrollmentRow;

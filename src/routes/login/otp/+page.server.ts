@@ -1,6 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import {
+	OTP_NOTICES,
 	describeLoginEmailOtp,
+	noticeText,
 	resendLoginEmailOtp,
 	setUserSessionCookie,
 	verifyLoginEmailOtp
@@ -15,14 +17,14 @@ export const csr = false;
 export const load: PageServerLoad = async (event) => {
 	const view = await describeLoginEmailOtp(pendingToken(event));
 	if (!view) redirect(303, '/login?notice=expired');
-	const notice = event.url.searchParams.get('notice');
 	return {
 		destination: view.destination ?? 'your e-mail address',
 		codeLength: view.codeLength,
 		validMinutes: view.validMinutes,
 		cooldownSeconds: view.cooldownSeconds,
 		expired: view.expired,
-		notice: notice && notice.length < 300 ? notice : null
+		// a key, never text from the link itself
+		notice: noticeText(OTP_NOTICES, event.url.searchParams.get('notice'))
 	};
 };
 

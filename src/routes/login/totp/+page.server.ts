@@ -28,7 +28,8 @@ export const actions: Actions = {
 		});
 		if (!result.ok) {
 			if (result.reason === 'no-login') redirect(303, '/login?notice=expired');
-			if (result.reason === 'setup-required') redirect(303, '/login/totp/setup');
+			// reset by an admin meanwhile: signing in again begins the new enrollment (and mails its key)
+			if (result.reason === 'setup-required') redirect(303, '/login?notice=totp-reset');
 			return fail(result.reason === 'throttled' ? 429 : 400, { error: result.message });
 		}
 		forgetPendingLogin(event.cookies, event.locals.secure);

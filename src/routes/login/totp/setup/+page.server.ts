@@ -4,7 +4,6 @@ import {
 	getLoginTotpSetup,
 	setUserSessionCookie
 } from '#lib/server/login/index.js';
-import { sendUserMail } from '#lib/server/user-mail.js';
 import { clientMeta } from '#lib/server/request.js';
 import { forgetPendingLogin, pendingToken } from '#lib/server/user-request.js';
 import type { Actions, PageServerLoad } from './$types';
@@ -12,14 +11,11 @@ import type { Actions, PageServerLoad } from './$types';
 export const csr = false;
 
 export const load: PageServerLoad = async (event) => {
-	// Creates the pending enrollment once; if the generator mails keys, the key is mailed once per enrollment.
-	const result = await getLoginTotpSetup({
-		token: pendingToken(event),
-		send: sendUserMail,
-		...clientMeta(event)
-	});
+	// Reads only: the password step (POST /login) began the enrollment and mailed the key if it is to be mailed.
+	const result = await getLoginTotpSetup({ token: pendingToken(event) });
 	if (!result.ok) {
 		if (result.reason === 'enrolled') redirect(303, '/login/totp');
+		if (result.reason === 'not-started') redirect(303, '/login?notice=totp-reset');
 		redirect(303, '/login?notice=expired');
 	}
 	const s = result.setup;
@@ -49,6 +45,7 @@ export const actions: Actions = {
 		if (!result.ok) {
 			if (result.reason === 'no-login') redirect(303, '/login?notice=expired');
 			if (result.reason === 'enrolled') redirect(303, '/login/totp');
+			if (result.reason === 'setup-required') redirect(303, '/login?notice=totp-reset');
 			return fail(result.reason === 'throttled' ? 429 : 400, { error: result.message });
 		}
 		forgetPendingLogin(event.cookies, event.locals.secure);
