@@ -34,7 +34,9 @@ export function storedForForm(domain: DomainView) {
 		kind: domain.kind,
 		hasBindPassword: domain.ldap?.hasBindPassword ?? false,
 		url: domain.ldap?.url ?? '',
-		bindDn: domain.ldap?.bindDn ?? ''
+		bindDn: domain.ldap?.bindDn ?? '',
+		startTls: domain.ldap?.startTls ?? false,
+		caPem: domain.ldap?.caPem ?? ''
 	};
 }
 

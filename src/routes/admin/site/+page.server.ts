@@ -154,7 +154,8 @@ export const actions: Actions = {
 				supportUsername: form.data.supportUsername,
 				supportPassword
 			},
-			{ actor: admin.username, ip: meta.ip }
+			// a changed password ends the account's other sessions; this one stays signed in
+			{ actor: admin.username, ip: meta.ip, sessionToken: event.locals.sessionToken }
 		);
 		if (!result.ok) return setError(form, result.field, result.message);
 		redirect(303, '/admin/site?saved=accounts');
