@@ -123,6 +123,73 @@ test('Microsoft 365 (mock tenant) sends a test mail; /dev/mailbox shows it live 
 	).toBeVisible();
 });
 
+test('site settings, Microsoft Modern Authentication: smtp.office365.com:587 (the sink here), mocked token, mail in /dev/mailbox', async ({
+	page,
+	context
+}) => {
+	const siteTo = `site-${TO}`;
+	await signInMock(page);
+	await page.goto('/admin/site');
+	const method = page.getByRole('region', { name: 'SMTP method', exact: true });
+	await method.getByRole('link', { name: 'Edit SMTP method' }).click();
+	await method.getByRole('radio', { name: 'Microsoft 365 OAuth2' }).check();
+	// seed 003: the server and port are fixed for this method
+	await expect(method.getByLabel('Server', { exact: true })).toHaveValue('smtp.office365.com');
+	await expect(method.getByLabel('Port', { exact: true })).toHaveValue('587');
+	// each cloud has its own Exchange Online host
+	await method.getByLabel('Cloud', { exact: true }).selectOption('usgov');
+	await expect(method.getByLabel('Server', { exact: true })).toHaveValue('smtp.office365.us');
+	await method.getByLabel('Cloud', { exact: true }).selectOption('global');
+	await expect(method.getByLabel('Server', { exact: true })).toHaveValue('smtp.office365.com');
+	// read-only in the browser, and fixed on the server too: a tampered field changes nothing
+	const server = method.getByLabel('Server', { exact: true });
+	await server.evaluate((input) => input.removeAttribute('readonly'));
+	await server.fill('relay.attacker.test');
+	await method.getByLabel('Tenant ID', { exact: true }).fill('contoso.onmicrosoft.com');
+	await method
+		.getByLabel('Client ID', { exact: true })
+		.fill('0b5c4a31-7d1e-4c47-9e0c-2f3a8f6d1e42');
+	await method.getByLabel('Client secret', { exact: true }).fill('mock-site-client-secret');
+	await method.getByLabel('Mailbox', { exact: true }).fill('notifications@postern.test');
+	await method.getByLabel('Sender address', { exact: true }).fill('notifications@postern.test');
+
+	const verdict = await runConfigurationTest(page, 'Send test e-mail', siteTo);
+	await expect(verdict).toHaveText('Test e-mail sent successfully');
+	const steps = page.getByRole('list', { name: 'Steps' });
+	await expect(steps).toContainText('Microsoft token');
+	await page.getByText(/^SMTP transcript \(\d+ lines, secrets redacted\)$/).click();
+	const transcript = page.getByTestId('transcript');
+	await expect(transcript).toContainText(
+		'Mock mode: smtp.office365.com:587 is answered by the embedded mail sink'
+	);
+	await expect(transcript).not.toContainText('mock-site-client-secret');
+
+	// another server for the site's mail (its reset links among it): the admin's password first
+	await method.getByRole('button', { name: 'Save', exact: true }).click();
+	const current = method.getByLabel('Your current password', { exact: true });
+	await expect(current).toHaveAttribute('aria-invalid', 'true');
+	await current.fill(admin.password);
+	await method.getByLabel('Client secret', { exact: true }).fill('mock-site-client-secret');
+	await method.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'SMTP method saved.' })).toBeVisible();
+	await expect(method).toContainText('Microsoft Modern Authentication (OAuth2)');
+	await expect(method).toContainText('smtp.office365.com:587 · STARTTLS');
+	await expect(method).not.toContainText('relay.attacker.test');
+	await expect(method).toContainText('notifications@postern.test');
+
+	const mailbox = await context.newPage();
+	await mailbox.goto(`/dev/mailbox?q=${encodeURIComponent(siteTo)}`);
+	await mailbox
+		.getByRole('navigation', { name: 'Messages' })
+		.getByRole('link', { name: new RegExp(`${SUBJECT}\\s+To ${siteTo}`) })
+		.click();
+	// signed in over XOAUTH2 as the mailbox typed here, with a token the mocked tenant issued
+	await expect(mailbox.getByRole('region', { name: 'Message' })).toContainText(
+		/Login\s*notifications@postern\.test/
+	);
+	await mailbox.close();
+});
+
 test('toolbar fault "535 5.7.139": the test shows the SMTP AUTH disabled diagnosis', async ({
 	page
 }) => {

@@ -14,6 +14,7 @@ import { getMockState, setMockState } from './mock-state.js';
 import { registerMicrosoftFaults } from './faults.js';
 import { installMockLdap } from './mock-ldap.js';
 import { seedMockData } from './seed.js';
+import { routeMicrosoftSmtpToSink } from './smtp-routes.js';
 import { useMicrosoftFetch } from '../mail/microsoft.js';
 import {
 	MICROSOFT_SCENARIOS,
@@ -45,6 +46,8 @@ export async function startMockMode(): Promise<Database> {
 	});
 	// The Microsoft identity platform: the same msw handlers the tests use, behind the token client's fetch seam.
 	useMicrosoftFetch(createMicrosoftMockFetch({ unhandled: 'bypass' }));
+	// Microsoft's SMTP hosts (the site settings' fixed smtp.office365.com:587 among them) lead to the sink.
+	routeMicrosoftSmtpToSink(sink.port, SINK_CERT);
 	registerMicrosoftFaults(
 		[...MICROSOFT_SCENARIOS].filter((s) => s.id !== 'success'),
 		(id) => setMicrosoftScenario(id)
