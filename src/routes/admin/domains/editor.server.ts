@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { takeRateLimit } from '#lib/server/rate-limit.js';
 import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
+import { fillMissingFields } from '#lib/server/form-defaults.js';
 import {
 	domainFormDefaults,
 	domainSchema,
@@ -47,14 +48,24 @@ export async function loadDomainEditor(id: string | null) {
 		: await superValidate(adapter, { id: 'domain' });
 	return {
 		domain,
-		form,
+		form: withEveryField(form),
 		generators: generators.map((g) => ({ id: g.id, name: g.name, type: g.type }))
 	};
 }
 
+/**
+ * The union's adapter keeps only the chosen kind's fields, but the browser binds both kinds' (the admin may
+ * switch between local and LDAP): the others start from the blank defaults, never undefined.
+ */
+function withEveryField(form: SuperValidated<DomainForm>) {
+	form.data = fillMissingFields(form.data, domainFormDefaults);
+	return form;
+}
+
+/** The bind password is write-only: never sent back, and every other field complete (withEveryField). */
 function blankSecret(form: SuperValidated<DomainForm>) {
-	const data = form.data as Record<string, unknown>;
-	if ('bindPassword' in data) data.bindPassword = '';
+	withEveryField(form);
+	(form.data as Record<string, unknown>).bindPassword = '';
 }
 
 function applyFailure(form: SuperValidated<DomainForm>, failure: SaveFailure) {

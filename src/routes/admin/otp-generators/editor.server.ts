@@ -6,10 +6,12 @@
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { takeRateLimit } from '#lib/server/rate-limit.js';
-import { setError, superValidate } from 'sveltekit-superforms';
+import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
+import { fillMissingFields } from '#lib/server/form-defaults.js';
 import {
 	otpGeneratorFormDefaults,
+	type OtpGeneratorForm,
 	otpGeneratorSchema,
 	otpGeneratorTestSchema
 } from '#lib/schemas/otp-generators.js';
@@ -38,11 +40,20 @@ export async function loadGeneratorEditor(id: string | null, adminEmail: string 
 		: await superValidate(adapter, { id: 'generator' });
 	return {
 		generator,
-		form,
+		form: withEveryField(form),
 		// Only what the select shows: no secrets, no settings.
 		servers: servers.map((s) => ({ id: s.id, name: s.name, fromAddress: s.fromAddress })),
 		testTo: adminEmail ?? ''
 	};
+}
+
+/**
+ * The union's adapter keeps only the chosen type's fields, but the browser binds both types' (a new generator
+ * may switch type): the others start from the blank defaults, never undefined.
+ */
+function withEveryField(form: SuperValidated<OtpGeneratorForm>) {
+	form.data = fillMissingFields(form.data, otpGeneratorFormDefaults);
+	return form;
 }
 
 function audit(event: RequestEvent) {
@@ -51,11 +62,11 @@ function audit(event: RequestEvent) {
 
 export async function saveGenerator(event: RequestEvent, id: string | null) {
 	const form = await superValidate(event.request, adapter, { id: 'generator' });
-	if (!form.valid) return fail(400, { form });
+	if (!form.valid) return fail(400, { form: withEveryField(form) });
 	const result = id
 		? await updateOtpGenerator(id, form.data, audit(event))
 		: await createOtpGenerator(form.data, audit(event));
-	if (!result.ok) return setError(form, result.field ?? '', result.message);
+	if (!result.ok) return setError(withEveryField(form), result.field ?? '', result.message);
 	redirect(303, `/admin/otp-generators?saved=${encodeURIComponent(result.generator.id)}`);
 }
 
@@ -66,16 +77,16 @@ export async function testGenerator(event: RequestEvent, id: string | null) {
 	// The destination is read with zod directly, not as a second superform (one form element, one form id).
 	const test = otpGeneratorTestSchema.safeParse({ to: data.get('to') ?? '' });
 	const testErrors = test.success ? undefined : z.flattenError(test.error).fieldErrors;
-	if (!form.valid || !test.success) return fail(400, { form, testErrors });
+	if (!form.valid || !test.success) return fail(400, { form: withEveryField(form), testErrors });
 	if (form.data.type !== 'email')
 		return fail(400, {
-			form,
+			form: withEveryField(form),
 			testErrors: { to: ['The configuration test mails a sample code: choose “OTP – e-mail”.'] }
 		});
 	const limit = takeRateLimit(`otp-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
 	if (!limit.ok)
 		return fail(429, {
-			form,
+			form: withEveryField(form),
 			testErrors: { to: [`Too many tests in a row. Try again in ${limit.retryAfterSeconds} s.`] }
 		});
 	const testResult = await sendSampleCode({
@@ -84,5 +95,5 @@ export async function testGenerator(event: RequestEvent, id: string | null) {
 		to: test.data.to,
 		audit: audit(event)
 	});
-	return { form, testResult };
+	return { form: withEveryField(form), testResult };
 }

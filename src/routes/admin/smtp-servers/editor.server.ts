@@ -6,6 +6,7 @@ import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
+import { fillMissingFields } from '#lib/server/form-defaults.js';
 import {
 	configurationTestSchema,
 	MICROSOFT_PRESET,
@@ -52,13 +53,24 @@ export async function loadEditor(id: string | null, adminEmail: string | null) {
 				errors: false
 			})
 		: await superValidate(serverAdapter, { id: 'server' });
-	return { server, form, testTo: adminEmail ?? '' };
+	return { server, form: withEveryField(form), testTo: adminEmail ?? '' };
 }
 
+/**
+ * The union's adapter keeps only the chosen branch's fields, but the browser binds every branch's fields (the
+ * admin may switch the authentication): the others start from the blank defaults, never undefined.
+ */
+function withEveryField(form: SuperValidated<SmtpServerForm>) {
+	form.data = fillMissingFields(form.data, smtpServerFormDefaults);
+	return form;
+}
+
+/** Secrets are write-only: never sent back, and every other field complete (withEveryField). */
 function blankSecrets(form: SuperValidated<SmtpServerForm>) {
+	withEveryField(form);
 	const data = form.data as Record<string, unknown>;
-	if ('password' in data) data.password = '';
-	if ('clientSecret' in data) data.clientSecret = '';
+	data.password = '';
+	data.clientSecret = '';
 }
 
 function applyFailure(form: SuperValidated<SmtpServerForm>, failure: SaveServerFailure) {
