@@ -2,8 +2,8 @@
  * Sign-in round trip (issue 5): the password posted to startLogin for a local user of an e-mail OTP domain, up
  * to the OTP mail accepted by a local smtp-server sink (the sender is the one the /login route uses:
  * sendMailWithServer on the domain's SMTP server). Baseline: what such a sign-in cannot avoid, an argon2 verify
- * of the same password hash plus a raw nodemailer send of a similar message to the same sink, through a
- * pooled transport as Postern's own is (both reuse an open connection). Target: ours ≤ 1.3 × baseline at p50 and p99. Runs are timed in pairs, alternating which goes
+ * of the same password hash plus a raw nodemailer send of a similar message to the same sink, measured two
+ * ways: over a new connection per send (the issue's wording), and pooled like Postern's own transport. Target: ours ≤ 1.3 × baseline at p50 and p99. Runs are timed in pairs, alternating which goes
  * first, so load from other processes on this shared machine hits both alike; the sink runs in its own
  * process. Each run is a fresh sign-in a quarter of an hour after the previous one (no IP given), so the per-
  * account code limit does not interfere. Results are merged by name into bench/results.json.
@@ -76,6 +76,17 @@ function readResults(): BenchResult[] {
 	}
 }
 
+function dropResults(stale: (name: string) => boolean) {
+	writeFileSync(
+		RESULTS,
+		JSON.stringify(
+			readResults().filter((r) => !stale(r.name)),
+			null,
+			'\t'
+		) + '\n'
+	);
+}
+
 function mergeResults(results: BenchResult[]) {
 	const names = new Set(results.map((r) => r.name));
 	const merged = [...readResults().filter((r) => !names.has(r.name)), ...results];
@@ -105,26 +116,35 @@ describe('sign-in round trip', () => {
 				throw new Error(`sign-in did not send a code: ${JSON.stringify(result)}`);
 		};
 		let n = 0;
-		// Like for like: Postern sends through its pooled transport (one open connection reused, as production
-		// does), so the baseline is a pooled nodemailer transport on the same sink, built once.
-		const raw = nodemailer.createTransport({
-			pool: true,
-			maxConnections: 3,
+		const codeMail = () => ({
+			from: SENDER,
+			to: person.email!,
+			subject: 'Your sign-in code',
+			text: `Your sign-in code is ${String(100000 + (n++ % 900000))}. It is valid for 5 minutes.`
+		});
+		// Two baselines, both argon2 verify of the same hash + a raw nodemailer send to the same sink:
+		// - "fresh": a new nodemailer transport per send, as the issue words it (one connection per mail, so the
+		//   sink's greeting wait is in every run);
+		// - "pooled": like for like, since Postern sends through a pooled transport (an open connection reused, as
+		//   production does): what is left is Postern's own work (database, throttle, audit, code).
+		const sinkOptions = {
 			host: '127.0.0.1',
 			port: sink.port,
 			secure: false,
 			ignoreTLS: true,
 			connectionTimeout: 15_000,
 			greetingTimeout: 15_000
-		});
-		const baseline = async () => {
+		};
+		const baselineFresh = async () => {
 			if (!(await verifyPassword(hash, person.password))) throw new Error('verify failed');
-			await raw.sendMail({
-				from: SENDER,
-				to: person.email!,
-				subject: 'Your sign-in code',
-				text: `Your sign-in code is ${String(100000 + (n++ % 900000))}. It is valid for 5 minutes.`
-			});
+			const transport = nodemailer.createTransport(sinkOptions);
+			await transport.sendMail(codeMail());
+			transport.close();
+		};
+		const pool = nodemailer.createTransport({ ...sinkOptions, pool: true, maxConnections: 3 });
+		const baselinePooled = async () => {
+			if (!(await verifyPassword(hash, person.password))) throw new Error('verify failed');
+			await pool.sendMail(codeMail());
 		};
 
 		const timed = async (fn: () => Promise<void>, into: number[]) => {
@@ -132,40 +152,44 @@ describe('sign-in round trip', () => {
 			await fn();
 			into.push(performance.now() - t0);
 		};
-		const mine: number[] = [];
-		const theirs: number[] = [];
+		const runs = { ours: [] as number[], fresh: [] as number[], pooled: [] as number[] };
+		const order: [() => Promise<void>, keyof typeof runs][] = [
+			[ours, 'ours'],
+			[baselineFresh, 'fresh'],
+			[baselinePooled, 'pooled']
+		];
 		for (let i = 0; i < WARM_UP + RUNS; i++) {
-			const a: number[] = i < WARM_UP ? [] : mine;
-			const b: number[] = i < WARM_UP ? [] : theirs;
-			if (i % 2 === 0) {
-				await timed(ours, a);
-				await timed(baseline, b);
-			} else {
-				await timed(baseline, b);
-				await timed(ours, a);
+			// rotate which goes first, so drift and load hit all three alike
+			for (let k = 0; k < order.length; k++) {
+				const [fn, name] = order[(i + k) % order.length];
+				await timed(fn, i < WARM_UP ? [] : runs[name]);
 			}
 		}
-		raw.close();
-		expect(await sink.received()).toBe((WARM_UP + RUNS) * 2);
+		pool.close();
+		expect(await sink.received()).toBe((WARM_UP + RUNS) * 3);
 
 		const round3 = (v: number) => Math.round(v * 1000) / 1000;
-		const results: BenchResult[] = [50, 99].map((p) => {
-			const a = percentile(mine, p);
-			const b = percentile(theirs, p);
-			return {
-				name: `sign-in round trip p${p} (password → OTP mail at an smtp-server sink) vs argon2 verify + raw nodemailer`,
-				ours: round3(a),
-				baseline: round3(b),
-				unit: 'ms',
-				ratio: round3(a / b),
-				target: TARGET,
-				better: 'lower'
-			};
-		});
+		const results: BenchResult[] = (['fresh', 'pooled'] as const).flatMap((kind) =>
+			[50, 99].map((p) => {
+				const a = percentile(runs.ours, p);
+				const b = percentile(runs[kind], p);
+				return {
+					name: `sign-in round trip p${p} (password → OTP mail at an smtp-server sink) vs argon2 verify + raw nodemailer (${kind === 'fresh' ? 'new connection per send' : 'pooled, like for like'})`,
+					ours: round3(a),
+					baseline: round3(b),
+					unit: 'ms',
+					ratio: round3(a / b),
+					target: TARGET,
+					better: 'lower' as const
+				};
+			})
+		);
 		for (const r of results)
 			console.log(
 				`${r.ratio <= r.target ? 'ok  ' : 'SLOW'} ${r.name}, ${RUNS} runs\n     ours ${r.ours.toFixed(2)} ms, baseline ${r.baseline.toFixed(2)} ms, ratio ${r.ratio.toFixed(3)} (target ≤ ${r.target})`
 			);
+		// the entries of earlier versions of this benchmark, replaced by the two above
+		dropResults((name) => name.startsWith('sign-in round trip') && !name.endsWith(')'));
 		mergeResults(results);
 	});
 });

@@ -293,6 +293,8 @@ test('reset TOTP: an enrolled user enrolls again at the next sign-in; by usernam
 test('identity admin pages: no serious accessibility violations, light and dark', async ({
 	page
 }) => {
+	// 18 axe scans: more than the default minute on a loaded CI machine
+	test.setTimeout(180_000);
 	await signIn(page, ADMIN);
 	const userHref = await (async () => {
 		await page.goto(`/admin/users?domain=${domainId}`);

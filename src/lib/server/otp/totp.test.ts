@@ -324,7 +324,7 @@ describe('TOTP enrollments (database)', () => {
 		expect(JSON.stringify(audit)).not.toContain(first.secret);
 	});
 
-	it('a failed key mail is retried at the next visit', async () => {
+	it('a failed key mail is sent again by the next call (the next sign-in)', async () => {
 		const { enrollment, secret } = (await beginTotpEnrollment(person(), DEFAULT_TOTP_OPTIONS))!;
 		const args = {
 			enrollment,
