@@ -27,9 +27,10 @@ const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 const PEM_CERTIFICATE =
 	/^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
 
+/** One line of text; missing from the post (superforms reads an empty field of a union branch as absent) = empty. */
 function line(label: string, max: number) {
 	return z
-		.string()
+		.string({ error: `Enter the ${label}.` })
 		.trim()
 		.max(max, `${label} must be at most ${max} characters.`)
 		.regex(NO_LINE_BREAK, `${label} must be on one line.`);

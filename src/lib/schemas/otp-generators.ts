@@ -33,9 +33,10 @@ export const SEND_KEY_WARNING =
 const NO_LINE_BREAK = /^[^\r\n]*$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/** One line of text; missing from the post (superforms reads an empty field of a union branch as absent) = empty. */
 function line(label: string, max: number) {
 	return z
-		.string()
+		.string({ error: `Enter the ${label}.` })
 		.trim()
 		.max(max, `${label} must be at most ${max} characters.`)
 		.regex(NO_LINE_BREAK, `${label} must be on one line.`);

@@ -121,6 +121,28 @@ describe('SMTP server form through superValidate (FormData, as posted)', () => {
 		expect(Object.keys(bad.errors).sort()).toEqual(['clientId', 'mailbox', 'tenantId']);
 	});
 
+	it('microsoft: empty required fields, as the browser posts them, get plain messages', async () => {
+		const empty = await superValidate(
+			post({
+				...common,
+				auth: 'microsoft',
+				tenantId: '',
+				clientId: '',
+				clientSecret: '',
+				clientSecretExpiresOn: '',
+				mailbox: '',
+				cloud: 'global'
+			}),
+			adapter
+		);
+		expect(empty.valid).toBe(false);
+		expect(empty.errors).toMatchObject({
+			tenantId: ['Enter the tenant ID (Directory ID).'],
+			clientId: ['Enter the client ID (Application ID).']
+		});
+		expect(JSON.stringify(empty.errors)).not.toContain('expected string');
+	});
+
 	it('microsoft: a tenant may be a domain name; a GUID pasted as the secret is its ID, refused', async () => {
 		const form = await superValidate(
 			post({

@@ -69,17 +69,20 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Tenant aliases that name no tenant: the client-credentials grant needs the tenant itself. */
 const MULTI_TENANT_ALIASES = ['common', 'organizations', 'consumers'];
 
-/** A one-line text field: trimmed, required unless `optional`, never CR or LF (header and log injection). */
-function line(label: string, max: number) {
+/**
+ * A one-line text field: trimmed, never CR or LF (header and log injection). A field missing from the post
+ * (superforms reads an empty field of a union's branch as absent) gets the same plain message as an empty one.
+ */
+function line(label: string, max: number, missing = `Enter the ${label.toLowerCase()}.`) {
 	return z
-		.string()
+		.string({ error: missing })
 		.trim()
 		.max(max, `${label} must be at most ${max} characters.`)
 		.regex(NO_LINE_BREAK, `${label} must be on one line.`);
 }
 
 function required(label: string, max: number, what = label.toLowerCase()) {
-	return line(label, max).min(1, `Enter the ${what}.`);
+	return line(label, max, `Enter the ${what}.`).min(1, `Enter the ${what}.`);
 }
 
 function emailAddress(label: string) {
