@@ -9,29 +9,17 @@
  * on this shared machine hit both alike; the sinks run in their own process. Results are merged by name into
  * bench/results.json.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
 import { runConfigurationTest } from '../src/lib/server/mail/config-test.js';
 import { composeTestMessage } from '../src/lib/server/mail/test-message.js';
 import type { SmtpServerSettings } from '../src/lib/server/mail/types.js';
+import { mergeResults, percentile, type BenchResult } from './results.js';
 import { startSink } from './sinks.js';
 
 const SENDS = 1000;
 const WARM_UP = 50;
 const TARGET = 1.2;
-const RESULTS = path.join(import.meta.dirname, 'results.json');
-
-interface BenchResult {
-	name: string;
-	ours: number;
-	baseline: number;
-	unit: string;
-	ratio: number;
-	target: number;
-	better: 'lower' | 'higher';
-}
 
 function settingsFor(port: number): SmtpServerSettings {
 	return {
@@ -104,11 +92,6 @@ async function timePairs(
 	return times;
 }
 
-function percentile(values: number[], p: number) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 async function compare(
 	label: string,
 	settings: SmtpServerSettings,
@@ -134,21 +117,6 @@ async function compare(
 }
 
 /** Other benchmarks' entries in results.json stay; ours replace the ones with the same names. */
-function readResults(): BenchResult[] {
-	try {
-		const parsed: unknown = JSON.parse(readFileSync(RESULTS, 'utf8'));
-		return Array.isArray(parsed) ? (parsed as BenchResult[]) : [];
-	} catch {
-		return [];
-	}
-}
-
-function mergeResults(results: BenchResult[]) {
-	const existing = readResults();
-	const names = new Set(results.map((r) => r.name));
-	const merged = [...existing.filter((r) => !names.has(r.name)), ...results];
-	writeFileSync(RESULTS, JSON.stringify(merged, null, '\t') + '\n');
-}
 
 function print(results: BenchResult[]) {
 	for (const r of results)

@@ -8,8 +8,6 @@
  * process. Each run is a fresh sign-in a quarter of an hour after the previous one (no IP given), so the per-
  * account code limit does not interfere. Results are merged by name into bench/results.json.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import nodemailer from 'nodemailer';
@@ -20,23 +18,13 @@ import { startLogin } from '../src/lib/server/login/flow.js';
 import { verifyPassword } from '../src/lib/server/auth/password.js';
 import { sendUserMail } from '../src/lib/server/user-mail.js';
 import { SEND_WINDOW_MS } from '../src/lib/server/otp/email-otp.js';
+import { mergeResults, percentile, type BenchResult } from './results.js';
 import { startSink, type Sink } from './sinks.js';
 
 const RUNS = 300;
 const WARM_UP = 20;
 const TARGET = 1.3;
-const RESULTS = path.join(import.meta.dirname, 'results.json');
 const SENDER = 'noreply@postern.test';
-
-interface BenchResult {
-	name: string;
-	ours: number;
-	baseline: number;
-	unit: string;
-	ratio: number;
-	target: number;
-	better: 'lower' | 'higher';
-}
 
 let database: Database;
 let sink: Sink;
@@ -61,37 +49,6 @@ afterAll(async () => {
 	await database?.close();
 	await sink?.close();
 });
-
-function percentile(values: number[], p: number) {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-function readResults(): BenchResult[] {
-	try {
-		const parsed: unknown = JSON.parse(readFileSync(RESULTS, 'utf8'));
-		return Array.isArray(parsed) ? (parsed as BenchResult[]) : [];
-	} catch {
-		return [];
-	}
-}
-
-function dropResults(stale: (name: string) => boolean) {
-	writeFileSync(
-		RESULTS,
-		JSON.stringify(
-			readResults().filter((r) => !stale(r.name)),
-			null,
-			'\t'
-		) + '\n'
-	);
-}
-
-function mergeResults(results: BenchResult[]) {
-	const names = new Set(results.map((r) => r.name));
-	const merged = [...readResults().filter((r) => !names.has(r.name)), ...results];
-	writeFileSync(RESULTS, JSON.stringify(merged, null, '\t') + '\n');
-}
 
 describe('sign-in round trip', () => {
 	it('password posted → OTP mail accepted by the sink, within 1.3 × argon2 verify + raw nodemailer', async () => {
@@ -188,8 +145,7 @@ describe('sign-in round trip', () => {
 			console.log(
 				`${r.ratio <= r.target ? 'ok  ' : 'SLOW'} ${r.name}, ${RUNS} runs\n     ours ${r.ours.toFixed(2)} ms, baseline ${r.baseline.toFixed(2)} ms, ratio ${r.ratio.toFixed(3)} (target ≤ ${r.target})`
 			);
-		// the entries of earlier versions of this benchmark, replaced by the two above
-		dropResults((name) => name.startsWith('sign-in round trip') && !name.endsWith(')'));
-		mergeResults(results);
+		// the entries of earlier versions of this benchmark (names without the baseline) go
+		mergeResults(results, (name) => name.startsWith('sign-in round trip') && !name.endsWith(')'));
 	});
 });
