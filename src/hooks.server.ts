@@ -1,7 +1,8 @@
 /**
  * Every request passes these handles in order: log it, add security headers, find the session, send everyone
- * to /setup until the accounts exist, and keep /admin behind a session (pages, actions and endpoints alike:
- * a layout load alone would not protect form actions).
+ * to /setup until the accounts exist, and keep the console behind a session and its role (pages, their data,
+ * actions and endpoints alike: a layout load alone would not protect form actions). Access is decided from
+ * the route SvelteKit matched (`event.route.id`), so no spelling of a path can reach a console route unchecked.
  */
 import {
 	sequence,
@@ -18,7 +19,8 @@ import {
 	validateSessionToken,
 	deleteSessionCookie
 } from '#lib/server/auth/session.js';
-import { isPublicAdminPath, isSetupExemptPath } from '#lib/server/auth/guard.js';
+import { decideConsoleAccess, needsSetupFirst } from '#lib/server/auth/access.js';
+import { ROLE_LABELS } from '#lib/roles.js';
 
 export const init: ServerInit = async () => {
 	try {
@@ -61,7 +63,9 @@ const securityHeaders: Handle = async ({ event, resolve }) => {
 	headers.set('X-Frame-Options', 'DENY');
 	headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
 	if (event.locals.secure) headers.set('Strict-Transport-Security', 'max-age=31536000');
-	if (!headers.has('Cache-Control') && event.locals.admin) headers.set('Cache-Control', 'no-store');
+	// Pages that show a signed-in person's data must not stay in a shared or back-button cache.
+	if (event.locals.admin || isPrivateRoute(event.route.id))
+		headers.set('Cache-Control', 'no-store');
 	return response;
 };
 
@@ -74,24 +78,70 @@ const session: Handle = async ({ event, resolve }) => {
 	return resolve(event);
 };
 
+/** The console, the portal and the end-user sign-in steps: never cached. */
+function isPrivateRoute(routeId: string | null) {
+	return (
+		routeId !== null &&
+		(routeId === '/admin' ||
+			routeId.startsWith('/admin/') ||
+			routeId === '/portal' ||
+			routeId.startsWith('/portal/') ||
+			routeId === '/login' ||
+			routeId.startsWith('/login/'))
+	);
+}
+
 const setupGate: Handle = async ({ event, resolve }) => {
-	const path = event.url.pathname;
-	if (!isSetupExemptPath(path) && !(await isSetupDone())) return seeOther('/setup', event.request);
+	if (needsSetupFirst(event.route.id) && !(await isSetupDone()))
+		return seeOther('/setup', event.request);
 	return resolve(event);
 };
 
-const adminGuard: Handle = async ({ event, resolve }) => {
-	const path = event.url.pathname;
-	if (
-		(path === '/admin' || path.startsWith('/admin/')) &&
-		!isPublicAdminPath(path) &&
-		!event.locals.admin
-	) {
+const consoleGuard: Handle = async ({ event, resolve }) => {
+	const access = decideConsoleAccess({
+		routeId: event.route.id,
+		method: event.request.method,
+		url: event.url,
+		role: event.locals.admin?.role ?? null
+	});
+	if (access.allowed) return resolve(event);
+	if (access.reason === 'signed-out') {
+		const path = event.url.pathname;
 		const next = event.request.method === 'GET' ? `?next=${encodeURIComponent(path)}` : '';
 		return seeOther(`/admin/login${next}`, event.request);
 	}
-	return resolve(event);
+	log.warn({
+		event: 'forbidden',
+		id: event.locals.requestId,
+		route: event.route.id,
+		method: event.request.method,
+		admin: event.locals.admin?.username,
+		permission: access.permission
+	});
+	return forbidden(
+		`The ${ROLE_LABELS[event.locals.admin!.role]} account may not do this. Ask the UI Admin.`,
+		event.request
+	);
 };
+
+/** A 403 in the shape the request expects: use:enhance reads SvelteKit's JSON action result. */
+function forbidden(message: string, request: Request) {
+	const accept = request.headers.get('accept') ?? '';
+	if (accept.includes('application/json'))
+		return Response.json(
+			request.method === 'POST' ? { type: 'error', error: { message } } : { message },
+			{ status: 403 }
+		);
+	return new Response(forbiddenPage(message), {
+		status: 403,
+		headers: { 'content-type': 'text/html; charset=utf-8' }
+	});
+}
+
+function forbiddenPage(message: string) {
+	const text = message.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+	return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>Not allowed · Postern</title></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem"><h1>Not allowed</h1><p>${text}</p><p><a href="/admin">Back to the console</a></p></body></html>`;
+}
 
 /**
  * A 303, returned rather than thrown so the request log above still sees it. Form actions posted by
@@ -104,7 +154,7 @@ function seeOther(location: string, request: Request) {
 	return new Response(null, { status: 303, headers: { location } });
 }
 
-export const handle = sequence(logRequest, securityHeaders, session, setupGate, adminGuard);
+export const handle = sequence(logRequest, securityHeaders, session, setupGate, consoleGuard);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	if (kind !== 'unknown') return;

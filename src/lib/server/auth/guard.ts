@@ -1,22 +1,4 @@
-/** Which paths are reachable without a session, and before setup. */
-
-/** Console paths that must work signed out. */
-const PUBLIC_ADMIN = new Set(['/admin/login', '/admin/forgot', '/admin/reset']);
-
-export function isPublicAdminPath(path: string) {
-	return PUBLIC_ADMIN.has(path.replace(/\/$/, ''));
-}
-
-/** Paths that work before the first admin exists. */
-export function isSetupExemptPath(path: string) {
-	return (
-		path === '/setup' ||
-		path === '/healthz' ||
-		path.startsWith('/_app/') ||
-		path === '/favicon.svg' ||
-		path === '/robots.txt'
-	);
-}
+/** Where a signed-in admin may be sent after sign-in (access to routes is decided in access.ts). */
 
 /**
  * A control character (C0, DEL, C1) or a backslash anywhere: browsers drop tabs and line breaks from URLs and
