@@ -93,7 +93,6 @@ describe('decideConsoleAccess', () => {
 		const refused = [
 			['/admin/site', 'accounts'],
 			['/admin/site', 'emails'],
-			['/admin/site', 'codes'],
 			['/admin/site', 'smtpSave'],
 			['/admin/site', 'smtpOn'],
 			['/admin/site', 'smtpOff'],
@@ -116,6 +115,8 @@ describe('decideConsoleAccess', () => {
 			).toMatchObject({ allowed: false, reason: 'forbidden' });
 		for (const [route, action] of [
 			['/admin/site', 'smtpTest'],
+			// the acting account's own codes
+			['/admin/site', 'codes'],
 			['/admin/smtp-servers/[id]', 'test'],
 			['/admin/account', 'password'],
 			['/admin/account', 'codes'],
