@@ -3,69 +3,15 @@
  * so a page added later is covered without touching this file. Pages redirect to the login page (303, with
  * `next`), form actions and endpoints too, whether posted as a plain form or by use:enhance.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, test } from '@playwright/test';
+import { listRoutes } from '../../src/lib/server/testing/routes.js';
 import { ADMIN } from './support/accounts.js';
 import { send, signInOverHttp } from './support/http.js';
 
-const ROUTES = path.resolve('src', 'routes', 'admin');
 // /admin/reset is reached from the reset link in an e-mail, before any session exists
 const PUBLIC = new Set(['/admin/login', '/admin/forgot', '/admin/reset']);
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
-interface Route {
-	path: string;
-	/** Form actions of the page: `default` or the named ones. */
-	actions: string[];
-	/** Methods a +server.ts exports. */
-	methods: string[];
-}
-
-/** `[id]` and `[...rest]` get sample values, `[[optional]]` and `(group)` segments disappear. */
-function urlPath(segments: string[]) {
-	const parts = segments
-		.filter((s) => !/^\(.*\)$/.test(s) && !/^\[\[.*\]\]$/.test(s))
-		.map((s) =>
-			s.startsWith('[...') ? 'a/b' : s.startsWith('[') ? '00000000-0000-4000-8000-000000000000' : s
-		);
-	return `/${parts.join('/')}`;
-}
-
-function actionsOf(source: string): string[] {
-	const block = source.split(/export const actions[^=]*=/)[1];
-	if (!block) return [];
-	const names = [...block.matchAll(/^\t(\w+)\s*:/gm)].map((m) => m[1]);
-	return names.length ? names : ['default'];
-}
-
-function adminRoutes(dir = ROUTES, segments = ['admin']): Route[] {
-	const entries = readdirSync(dir, { withFileTypes: true });
-	const files = entries.filter((e) => e.isFile()).map((e) => e.name);
-	const routes: Route[] = [];
-	const isRoute = files.some((f) =>
-		/^\+(page\.svelte|page(\.server)?\.[jt]s|server\.[jt]s)$/.test(f)
-	);
-	if (isRoute) {
-		const read = (name: string) => {
-			const file = files.find((f) => new RegExp(`^\\+${name}\\.[jt]s$`).test(f));
-			return file ? readFileSync(path.join(dir, file), 'utf8') : '';
-		};
-		const endpoint = read('server');
-		routes.push({
-			path: urlPath(segments),
-			actions: actionsOf(read('page.server')),
-			methods: METHODS.filter((m) =>
-				new RegExp(`export (async )?(function|const) ${m}\\b`).test(endpoint)
-			)
-		});
-	}
-	for (const entry of entries.filter((e) => e.isDirectory()))
-		routes.push(...adminRoutes(path.join(dir, entry.name), [...segments, entry.name]));
-	return routes;
-}
-
-const routes = adminRoutes();
+const routes = listRoutes().filter((r) => r.id === '/admin' || r.id.startsWith('/admin/'));
 const guarded = routes.filter((r) => !PUBLIC.has(r.path));
 
 test('the route list is read from src/routes/admin', () => {
