@@ -28,6 +28,7 @@ const USER_ONLY = routes.filter((r) => r.id === '/portal' || r.id.startsWith('/p
 interface RawReply {
 	status: number;
 	location?: string;
+	cacheControl?: string;
 	body: string;
 }
 
@@ -57,6 +58,7 @@ function raw(
 				resolve({
 					status: res.statusCode ?? 0,
 					location: res.headers.location,
+					cacheControl: res.headers['cache-control'],
 					body: Buffer.concat(chunks).toString('utf8')
 				})
 			);
@@ -400,4 +402,28 @@ test('the admin still sees every control', async ({ page }) => {
 	await expect(page.getByRole('link', { name: /^Edit / }).first()).toBeVisible();
 	await page.goto('/admin/smtp-servers/new');
 	await expect(page.getByRole('button', { name: 'Save' })).toBeVisible();
+});
+
+test('console, portal and sign-in pages are never cached, signed in or not', async ({
+	baseURL
+}) => {
+	const { token } = await signInOverHttp(baseURL!, ADMIN);
+	const admin = `postern_admin=${token}`;
+	const pages: [string, string | undefined][] = [
+		['/admin', admin],
+		['/admin/audit', admin],
+		['/admin/audit/__data.json', admin],
+		['/admin/login', undefined],
+		['/admin/forgot', undefined],
+		['/login', undefined],
+		['/login/otp', undefined],
+		['/login/totp', undefined],
+		['/portal', undefined]
+	];
+	for (const [path, cookie] of pages) {
+		const reply = await raw(baseURL!, path, { cookie });
+		expect(reply.cacheControl, path).toContain('no-store');
+	}
+	// a public health check may be cached by nothing in particular: no claim either way
+	expect((await raw(baseURL!, '/healthz')).status).toBe(200);
 });
