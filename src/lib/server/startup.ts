@@ -10,6 +10,10 @@ import { openDatabase } from './db/open.js';
 import { loadSecretKey, openSecret, sealSecret, SecretKeyError } from './secrets.js';
 import { log } from './log.js';
 import { closeAllTransports } from './mail/transport.js';
+// Features register what uses an SMTP server when they load (mail/usages.ts): load them at start-up, so a
+// server's delete is refused with the reason before any page has loaded them.
+import './site/settings.js';
+import './identity/otp-generators.js';
 
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_VALUE = 'postern secret key check';

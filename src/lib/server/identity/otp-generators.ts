@@ -19,6 +19,7 @@ import {
 	type DeleteResult,
 	type SaveFailure
 } from './common.js';
+import { registerServerUsage } from '../mail/usages.js';
 
 type Field = 'name' | 'smtpServerId';
 
@@ -167,6 +168,7 @@ export async function otpGeneratorUsagesOfServer(
 		name: r.name
 	}));
 }
+registerServerUsage('otpGenerators', otpGeneratorUsagesOfServer);
 
 /**
  * The "Configuration test" message of an e-mail OTP generator: a sample code (never a real one) from the

@@ -17,6 +17,8 @@ import {
 	updateSmtpServer
 } from './servers.js';
 import { registerServerUsage, unregisterServerUsage } from './usages.js';
+// the site's use of a server registers when its module loads, as start-up does
+import '../site/settings.js';
 import { recordConfigurationTest, runConfigurationTest } from './config-test.js';
 
 let database: Database;

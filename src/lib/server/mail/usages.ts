@@ -1,37 +1,14 @@
 /**
  * What uses an SMTP server. Deleting a server is refused while anything does (the admin is told what), and the
- * list page shows it. Each kind of user contributes one small query; no foreign key has to span the schema files.
- *
- * To add a kind (notification profiles, OTP generators ...): add an entry to USAGE_QUERIES below, which is
- * always loaded with this module, or call registerServerUsage() from a module that is certain to be loaded
- * before deletes happen.
+ * list page shows it. Each feature that sends through servers registers one small query here when its module
+ * loads (site settings, OTP generators, later notification profiles); start-up loads them all, so a delete is
+ * refused with the reason even before any page has loaded the feature. The mail layer never imports features.
  */
-import { eq } from 'drizzle-orm';
-import { db, tables } from '../db/index.js';
 import type { ServerUsage } from './types.js';
-import { otpGeneratorUsagesOfServer } from '../identity/otp-generators.js';
 
 type UsageQuery = (serverId: string) => Promise<ServerUsage[]>;
 
-const USAGE_QUERIES: Record<string, UsageQuery> = {
-	/** Seed 003's Site Config: the server the site's own e-mails go through. */
-	async siteSettings(serverId) {
-		const rows = await db()
-			.select({ enabled: tables.siteSettings.smtpEnabled })
-			.from(tables.siteSettings)
-			.where(eq(tables.siteSettings.smtpServerId, serverId));
-		return rows.map((row) => ({
-			kind: 'Site settings',
-			name: row.enabled ? 'Site e-mails (SMTP on)' : 'Site e-mails (SMTP switched off)'
-		}));
-	}
-};
-
-// OTP generators that mail through the server: listed in this always-loaded table, so a delete is refused
-// with this message even before any page has loaded the identity module.
-USAGE_QUERIES.otpGenerators = otpGeneratorUsagesOfServer;
-
-const registered = new Map<string, UsageQuery>(Object.entries(USAGE_QUERIES));
+const registered = new Map<string, UsageQuery>();
 
 /** Adds (or replaces) the usage query named `key`. */
 export function registerServerUsage(key: string, query: UsageQuery) {
@@ -40,7 +17,7 @@ export function registerServerUsage(key: string, query: UsageQuery) {
 
 /** Removes a registered query (tests). */
 export function unregisterServerUsage(key: string) {
-	if (!(key in USAGE_QUERIES)) registered.delete(key);
+	registered.delete(key);
 }
 
 /** Everything that uses the server, as `{ kind, name }` (e.g. { kind: 'Notification profile', name: 'Ops' }). */

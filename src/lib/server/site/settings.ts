@@ -3,6 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { SiteSettings } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
+import { registerServerUsage } from '../mail/usages.js';
 
 export async function getSiteSettings(): Promise<SiteSettings> {
 	await db().insert(tables.siteSettings).values({ id: 1 }).onConflictDoNothing();
@@ -72,3 +73,16 @@ export async function isSiteSmtpUntested(settings?: SiteSettings): Promise<boole
 		.where(eq(tables.smtpServers.id, site.smtpServerId));
 	return server?.lastTestOk !== true;
 }
+
+/** The site's own mail (reset links, alerts) as a user of its SMTP server: such a server cannot be deleted. */
+export async function siteUsagesOfServer(serverId: string) {
+	const rows = await db()
+		.select({ enabled: tables.siteSettings.smtpEnabled })
+		.from(tables.siteSettings)
+		.where(eq(tables.siteSettings.smtpServerId, serverId));
+	return rows.map((row) => ({
+		kind: 'Site settings',
+		name: row.enabled ? 'Site e-mails (SMTP on)' : 'Site e-mails (SMTP switched off)'
+	}));
+}
+registerServerUsage('siteSettings', siteUsagesOfServer);

@@ -6,7 +6,7 @@ import { findPasswordProblem } from '#lib/password-policy.js';
 import { resetPasswordWithRecoveryCode } from '#lib/server/auth/recover.js';
 import { clientMeta } from '#lib/server/request.js';
 import { resetRequestSchema } from '#lib/schemas/site.js';
-import { isResetByMailOffered, requestResetLink } from '#lib/server/auth/reset-by-mail.js';
+import { isResetByMailOffered, requestResetLink } from '#lib/server/site/reset-by-mail.js';
 import { config } from '#lib/server/config.js';
 import type { Actions, PageServerLoad } from './$types';
 

@@ -3,7 +3,7 @@ import { setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { resetWithLinkSchema } from '#lib/schemas/site.js';
 import { findPasswordProblem } from '#lib/password-policy.js';
-import { describeResetLink, resetPasswordWithLink } from '#lib/server/auth/reset-by-mail.js';
+import { describeResetLink, resetPasswordWithLink } from '#lib/server/site/reset-by-mail.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';
 

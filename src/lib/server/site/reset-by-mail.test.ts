@@ -9,8 +9,8 @@ import { freshTestDatabase } from '../testing/db.js';
 import { ADMIN, setUpAccounts } from '../testing/accounts.js';
 import { db, tables, type Database } from '../db/index.js';
 import { log } from '../log.js';
-import type { SiteMailResult, SiteMessage } from '../site/mail.js';
-import { updateSiteSettings } from '../site/settings.js';
+import type { SiteMailResult, SiteMessage } from './mail.js';
+import { updateSiteSettings } from './settings.js';
 import { requestResetLink, resetPasswordWithLink } from './reset-by-mail.js';
 
 let database: Database;

@@ -4,19 +4,19 @@
  * awaited by the request (a send takes as long as the SMTP server wants, which would tell an account that
  * exists from one that does not). Requests are throttled per account and IP (mail bombing).
  */
-import { findAdminById, findAdminByUsername, setAdminPassword } from './admins.js';
+import { findAdminById, findAdminByUsername, setAdminPassword } from '../auth/admins.js';
 import {
 	consumeResetToken,
 	createResetToken,
 	peekResetToken,
 	RESET_LINK_TTL_MS
-} from './reset-link.js';
-import { invalidateAdminSessions } from './session.js';
-import { checkThrottle, describeWait, recordFailure, throttleKeys } from './throttle.js';
+} from '../auth/reset-link.js';
+import { invalidateAdminSessions } from '../auth/session.js';
+import { checkThrottle, describeWait, recordFailure, throttleKeys } from '../auth/throttle.js';
 import { recordAudit } from '../audit.js';
 import { log } from '../log.js';
-import { sendSiteMail, siteBaseUrl, type SiteMailResult, type SiteMessage } from '../site/mail.js';
-import { getSiteSettings } from '../site/settings.js';
+import { sendSiteMail, siteBaseUrl, type SiteMailResult, type SiteMessage } from './mail.js';
+import { getSiteSettings } from './settings.js';
 
 export async function isResetByMailOffered(): Promise<boolean> {
 	const settings = await getSiteSettings();
