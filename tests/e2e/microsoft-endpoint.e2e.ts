@@ -50,7 +50,8 @@ test('the SMTP server editor shows the token endpoint and scope of the tenant an
 
 test('the site settings’ SMTP method shows them too', async ({ page }) => {
 	await signIn(page, ADMIN);
-	await page.goto('/admin/site?edit=smtp');
+	// the SMTP method is shown while switching SMTP on (nothing is switched on or saved here)
+	await page.goto('/admin/site?enable=1&edit=smtp');
 	await expectTokenRequestFollowsTheForm(
 		page.getByRole('region', { name: 'SMTP method', exact: true })
 	);
