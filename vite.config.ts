@@ -29,7 +29,9 @@ function stripDevOnlyCode(): Plugin {
 			const stripped = code.replace(devRouteEntry, '');
 			// A changed layout of the generated file must fail the build, not ship the names.
 			if (/"\/dev[/"]/.test(stripped))
-				this.error('postern:strip-dev-only-code: the client route dictionary still names /dev routes');
+				this.error(
+					'postern:strip-dev-only-code: the client route dictionary still names /dev routes'
+				);
 			return { code: stripped, map: null };
 		},
 		load(id) {

@@ -7,7 +7,7 @@
  * never existed (a stub page would answer 405 to a POST, which tells that something lives there).
  */
 import { dev } from '$app/env';
-import type { Reroute } from '@sveltejs/kit';
+import type { Reroute } from '@sveltejs/kit/hooks';
 import { isDevOnlyPath } from '#lib/dev-only-paths.js';
 
 /** Matches no route: there is no catch-all route. */

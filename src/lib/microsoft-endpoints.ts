@@ -6,22 +6,24 @@
  */
 import type { MicrosoftCloud } from './schemas/smtp-server.js';
 
-export const MICROSOFT_TOKEN_CLOUDS: Record<MicrosoftCloud, { authorityHost: string; scope: string }> =
-	{
-		global: {
-			authorityHost: 'login.microsoftonline.com',
-			scope: 'https://outlook.office365.com/.default'
-		},
-		usgov: {
-			authorityHost: 'login.microsoftonline.us',
-			scope: 'https://outlook.office365.us/.default'
-		},
-		usgovdod: {
-			authorityHost: 'login.microsoftonline.us',
-			scope: 'https://outlook-dod.office365.us/.default'
-		},
-		china: { authorityHost: 'login.chinacloudapi.cn', scope: 'https://partner.outlook.cn/.default' }
-	};
+export const MICROSOFT_TOKEN_CLOUDS: Record<
+	MicrosoftCloud,
+	{ authorityHost: string; scope: string }
+> = {
+	global: {
+		authorityHost: 'login.microsoftonline.com',
+		scope: 'https://outlook.office365.com/.default'
+	},
+	usgov: {
+		authorityHost: 'login.microsoftonline.us',
+		scope: 'https://outlook.office365.us/.default'
+	},
+	usgovdod: {
+		authorityHost: 'login.microsoftonline.us',
+		scope: 'https://outlook-dod.office365.us/.default'
+	},
+	china: { authorityHost: 'login.chinacloudapi.cn', scope: 'https://partner.outlook.cn/.default' }
+};
 
 const TENANT_PLACEHOLDER = '<tenant-id>';
 

@@ -21,9 +21,13 @@ async function expectTokenRequestFollowsTheForm(scope: Locator | Page) {
 	await expect(tokenScope).not.toHaveAttribute('name');
 
 	await scope.getByLabel('Tenant ID', { exact: true }).fill('');
-	await expect(endpoint).toHaveValue('https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token');
+	await expect(endpoint).toHaveValue(
+		'https://login.microsoftonline.com/<tenant-id>/oauth2/v2.0/token'
+	);
 	await scope.getByLabel('Tenant ID', { exact: true }).fill(TENANT);
-	await expect(endpoint).toHaveValue(`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`);
+	await expect(endpoint).toHaveValue(
+		`https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`
+	);
 	await expect(tokenScope).toHaveValue('https://outlook.office365.com/.default');
 
 	await scope.getByLabel('Tenant ID', { exact: true }).fill('contoso.onmicrosoft.us');

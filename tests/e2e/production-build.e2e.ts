@@ -55,7 +55,9 @@ test('the client build does not name the dev routes', () => {
 	expect(files.some((f) => /[\\/]_app[\\/]immutable[\\/]entry[\\/]app\./.test(f))).toBe(true);
 	const naming = files.flatMap((file) => {
 		const text = readFileSync(file, 'utf8');
-		return DEV_ROUTES.filter((r) => text.includes(r)).map((r) => `${path.relative(BUILD, file)}: ${r}`);
+		return DEV_ROUTES.filter((r) => text.includes(r)).map(
+			(r) => `${path.relative(BUILD, file)}: ${r}`
+		);
 	});
 	expect(naming).toEqual([]);
 });

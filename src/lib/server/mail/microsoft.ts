@@ -20,7 +20,10 @@ import {
 } from '@azure/msal-node';
 import type { MicrosoftApp, MicrosoftCloud } from './types.js';
 import { MICROSOFT_SMTP_HOSTS } from '../../schemas/smtp-server.js';
-import { MICROSOFT_TOKEN_CLOUDS, buildAuthorityUrl as authorityOf } from '../../microsoft-endpoints.js';
+import {
+	MICROSOFT_TOKEN_CLOUDS,
+	buildAuthorityUrl as authorityOf
+} from '../../microsoft-endpoints.js';
 
 /** Exchange Online's well-known application ID: some tokens name it as their audience instead of the URL. */
 const EXCHANGE_ONLINE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';

@@ -205,9 +205,9 @@ describe('SMTP server records', () => {
 			message: expect.stringMatching(/^You changed the CA certificate: type the password again\./)
 		});
 		expect((await getSmtpServer(server.id))?.verifyTls).toBe(true);
-		expect(
-			(await updateSmtpServer(server.id, basicForm({ verifyTls: false }), audit)).ok
-		).toBe(true);
+		expect((await updateSmtpServer(server.id, basicForm({ verifyTls: false }), audit)).ok).toBe(
+			true
+		);
 	});
 
 	it('asks for the client secret again when the tenant or the sender changes', async () => {
@@ -332,7 +332,12 @@ describe('settings for a configuration test of a form', () => {
 		const server = await create(basicForm());
 		expect(
 			await resolveServerSettings(basicForm({ verifyTls: false, password: '' }), server.id)
-		).toMatchObject({ ok: false, code: 'secret_retype', field: 'password', changed: ['verifyTls'] });
+		).toMatchObject({
+			ok: false,
+			code: 'secret_retype',
+			field: 'password',
+			changed: ['verifyTls']
+		});
 		expect(
 			await resolveServerSettings(basicForm({ caPem: TEST_CA, password: '' }), server.id)
 		).toMatchObject({ ok: false, code: 'secret_retype', changed: ['caPem'] });

@@ -108,7 +108,10 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 				if (!SMTP_REPLY.test(part)) {
 					foreignGreeting = redactText(firstPrintable(part, FOREIGN_GREETING_CHARS), known);
 					push({ dir: 'server', text: foreignGreeting });
-					push({ dir: 'info', text: 'Not an SMTP greeting: nothing more of what it sent is shown' });
+					push({
+						dir: 'info',
+						text: 'Not an SMTP greeting: nothing more of what it sent is shown'
+					});
 					emit({ kind: 'server', text: foreignGreeting, data: {}, at });
 					return;
 				}
@@ -181,9 +184,7 @@ export function redactSecretsDeep<T>(value: T, secrets: Iterable<string>): T {
 
 /** The first `max` printable characters of `text`: control and format characters (Unicode class C) dropped. */
 export function firstPrintable(text: string, max: number): string {
-	return Array.from(text.replace(/\p{C}/gu, ''))
-		.slice(0, max)
-		.join('');
+	return Array.from(text.replace(/\p{C}/gu, '')).slice(0, max).join('');
 }
 
 function truncate(text: string) {
