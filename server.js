@@ -62,6 +62,10 @@ function decideOrigin(req) {
 
 const server = http.createServer((req, res) => {
 	decideOrigin(req);
+	// adapter-node's static handler answers /_app/* and the static folder before SvelteKit's hooks (which set
+	// this header on everything they answer) ever run: without it here, a browser could sniff those files into
+	// another type than the one they are served as. SvelteKit later sets the same value on what it answers.
+	res.setHeader('X-Content-Type-Options', 'nosniff');
 	handler(req, res, () => {
 		res.statusCode = 404;
 		res.end('Not found');

@@ -8,14 +8,32 @@ import { sveltekit } from '@sveltejs/kit/vite';
  * Mock mode (`npm run dev:mock`) lives in src/routes/dev/ and src/lib/server/dev/ and exists only under the dev
  * server. Server code reaches it only through `if (dev)` dynamic imports, which the build removes; the dev
  * routes themselves are replaced here by 404 stubs in production builds, so none of their code ships.
+ *
+ * SvelteKit has no option to leave a routes folder out of a build, so the routes stay in its manifest; the
+ * browser's copy of it (the route dictionary of the generated client app.js) loses them here, so the shipped
+ * JavaScript does not even name them, and the `reroute` hook (src/hooks.ts) sends every request for them to a
+ * path no route matches: 404 for every method.
  */
 function stripDevOnlyCode(): Plugin {
 	const devRoute = /[\\/]src[\\/]routes[\\/]dev[\\/]/;
 	const devModule = /[\\/]src[\\/](lib[\\/]server[\\/]dev|lib[\\/]dev|mocks)[\\/]/;
+	const clientManifest = /[\\/]generated[\\/]build[\\/]client-optimized[\\/]app\.js$/;
+	// One dictionary entry per line, as SvelteKit writes it: `"/dev/faults": [~27],`
+	const devRouteEntry = /^\s*"\/dev(?:\/[^"]*)?":.*\n/gm;
 	return {
 		name: 'postern:strip-dev-only-code',
 		apply: 'build',
 		enforce: 'pre',
+		transform(code, id) {
+			if (!clientManifest.test(id)) return null;
+			const stripped = code.replace(devRouteEntry, '');
+			// A changed layout of the generated file must fail the build, not ship the names.
+			if (/"\/dev[/"]/.test(stripped))
+				this.error(
+					'postern:strip-dev-only-code: the client route dictionary still names /dev routes'
+				);
+			return { code: stripped, map: null };
+		},
 		load(id) {
 			// Reached only through dead `if (dev)` branches; an empty module keeps even their chunks empty.
 			if (devModule.test(id)) return id.endsWith('.svelte') ? '' : 'export {};';

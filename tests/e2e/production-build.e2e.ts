@@ -32,6 +32,8 @@ const MARKERS = [
 	'Apply fault'
 ];
 
+const DEV_ROUTES = ['/dev/mailbox', '/dev/mailbox/events', '/dev/faults'];
+
 function filesIn(dir: string, name: RegExp): string[] {
 	return readdirSync(dir, { recursive: true, withFileTypes: true })
 		.filter((e) => e.isFile() && name.test(e.name))
@@ -46,6 +48,18 @@ test('every marker is in the mock-mode sources (its absence from the build means
 		.map((file) => readFileSync(file, 'utf8'))
 		.join('\n');
 	expect(MARKERS.filter((m) => !text.includes(m))).toEqual([]);
+});
+
+test('the client build does not name the dev routes', () => {
+	const files = filesIn(path.join(BUILD, 'client'), /\.(m?js|json|html|css)$/);
+	expect(files.some((f) => /[\\/]_app[\\/]immutable[\\/]entry[\\/]app\./.test(f))).toBe(true);
+	const naming = files.flatMap((file) => {
+		const text = readFileSync(file, 'utf8');
+		return DEV_ROUTES.filter((r) => text.includes(r)).map(
+			(r) => `${path.relative(BUILD, file)}: ${r}`
+		);
+	});
+	expect(naming).toEqual([]);
 });
 
 test('the built JavaScript holds none of the mock-mode code', () => {
@@ -66,12 +80,26 @@ test('the built server answers 404 for the dev routes and shows no mock accounts
 	baseURL,
 	page
 }) => {
-	for (const route of ['/dev/mailbox', '/dev/mailbox/events', '/dev/faults'])
-		expect((await send(`${baseURL}${route}`)).status, route).toBe(404);
-	// the stub page has no actions: a posted fault is refused
-	expect([404, 405]).toContain(
-		(await send(`${baseURL}/dev/faults`, { form: { fault: 'smtp-drop' } })).status
-	);
+	// the routes do not exist at all: every method, the page data, and the path spelled with escapes
+	const paths = [
+		...DEV_ROUTES,
+		'/dev',
+		'/dev/faults/__data.json',
+		'/dev/mailbox/__data.json',
+		'/%64ev/faults',
+		'/dev/%66aults'
+	];
+	for (const route of paths)
+		for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])
+			expect(
+				(
+					await send(`${baseURL}${route}`, {
+						method,
+						...(method === 'POST' ? { form: { fault: 'smtp-drop' } } : {})
+					})
+				).status,
+				`${method} ${route}`
+			).toBe(404);
 
 	await page.goto('/admin/login');
 	await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();

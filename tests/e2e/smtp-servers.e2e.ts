@@ -168,6 +168,37 @@ test('changing the server without typing the password again is refused', async (
 	await expect(row).toContainText(`localhost:${sink.port}`);
 });
 
+test('turning TLS verification off without typing the password again is refused, for a test and a save', async ({
+	page
+}) => {
+	await signIn(page, ADMIN);
+	await page.goto(editUrl);
+	await page.getByLabel('Verify TLS certificate').uncheck();
+	const password = passwordField(page);
+	await expect(password).toHaveAccessibleDescription(/type the secret again/);
+	const retype = /You changed the TLS verification setting: type the password again\./;
+
+	// a test would carry the stored password over a connection that no longer checks who answers
+	const messagesBefore = sink.messages.length;
+	const loginsBefore = sink.logins.length;
+	const answered = page.waitForResponse(
+		(r) => r.request().method() === 'POST' && /[?&]\/test\b/.test(r.url())
+	);
+	await page.getByRole('button', { name: 'Check connection' }).click();
+	await answered;
+	await expect(password).toHaveAttribute('aria-invalid', 'true');
+	await expect(password).toHaveAccessibleDescription(retype);
+	await expect(page.locator('#test-verdict')).toHaveCount(0);
+	expect(sink.logins).toHaveLength(loginsBefore);
+	expect(sink.messages).toHaveLength(messagesBefore);
+
+	await page.getByRole('button', { name: 'Save', exact: true }).click();
+	await expect(password).toHaveAttribute('aria-invalid', 'true');
+	await expect(password).toHaveAccessibleDescription(retype);
+	await page.goto(editUrl);
+	await expect(page.getByLabel('Verify TLS certificate')).toBeChecked();
+});
+
 test('delete is refused while the site settings use a server, and says by what', async ({
 	page
 }) => {

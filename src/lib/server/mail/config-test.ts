@@ -88,7 +88,7 @@ export async function runConfigurationTest(
 	recorder.note(
 		`Testing ${settings.host}:${settings.port}, ${SECURITY_LABELS[settings.security]}, ${AUTH_LABELS[auth.type]}`
 	);
-	followDialogue(recorder, tracker, settings, () => certificate);
+	const dialogue = followDialogue(recorder, tracker, settings, () => certificate);
 
 	// Production: the server itself. Mock mode: Microsoft's hosts lead to the embedded sink (smtp-route.ts).
 	const route = routeSmtp(settings.host, settings.port);
@@ -205,6 +205,9 @@ export async function runConfigurationTest(
 		const step = tokenFacts?.step ?? tracker.running() ?? tracker.next();
 		const facts: FailureFacts = tokenFacts ?? collectFailureFacts(failure, step);
 		if (deadlineHit) Object.assign(facts, { code: 'ETIMEDOUT', timeoutType: 'TEST_DEADLINE' });
+		const foreignGreeting = recorder.foreignGreeting();
+		if (foreignGreeting !== undefined) facts.foreignGreeting = foreignGreeting;
+		if (dialogue.awaitingFinalReply()) facts.awaitingFinalReply = true;
 		if (facts.timeoutType === 'GREETING_TIMEOUT' && settings.security !== 'tls') {
 			facts.tlsProbe = await probeTls(
 				route.host,
@@ -230,7 +233,10 @@ export async function runConfigurationTest(
 				? request.mode === 'send'
 					? 'Test e-mail sent successfully'
 					: 'Connection OK'
-				: `${failedStep?.label ?? 'Test'} failed: ${diagnosis!.title}`,
+				: // "failed" would be a guess when nobody can tell whether the message arrived
+					diagnosis!.id === 'delivery-unknown'
+					? `${failedStep?.label ?? 'Test'}: ${diagnosis!.title}`
+					: `${failedStep?.label ?? 'Test'} failed: ${diagnosis!.title}`,
 		steps,
 		...(diagnosis ? { diagnosis } : {}),
 		transcript: recorder.lines(),
@@ -283,7 +289,10 @@ export async function recordConfigurationTest(
 	return { stored };
 }
 
-/** Moves the steps along as the SMTP dialogue goes, from the recorder's lines and nodemailer's events. */
+/**
+ * Moves the steps along as the SMTP dialogue goes, from the recorder's lines and nodemailer's events, and
+ * tells whether the dialogue stands between the message's final dot and its reply.
+ */
 function followDialogue(
 	recorder: ReturnType<typeof createTranscriptRecorder>,
 	tracker: StepTracker,
@@ -292,6 +301,7 @@ function followDialogue(
 ) {
 	let banner: string | undefined;
 	let ehloPending = false;
+	let messageSent = false;
 	const tlsDetail = () =>
 		settings.verifyTls
 			? `certificate ${certificate() ?? 'verified'}`
@@ -309,6 +319,8 @@ function followDialogue(
 				tracker.pass('tls', tlsDetail());
 				tracker.start('greeting');
 			}
+			// nodemailer counts the message's bytes once the whole of it, final dot included, is on its way.
+			if (event.data.tnx === 'message' && 'outByteCount' in event.data) messageSent = true;
 			if (event.data.action === 'authenticated')
 				tracker.pass(
 					'auth',
@@ -317,6 +329,7 @@ function followDialogue(
 			return;
 		}
 		if (event.kind === 'server') {
+			messageSent = false;
 			banner ??= text;
 			if (ehloPending && /^250[ ]/.test(text)) {
 				ehloPending = false;
@@ -332,6 +345,7 @@ function followDialogue(
 			if (tracker.running() !== 'auth') tracker.start('auth');
 		} else if (/^MAIL FROM/i.test(text)) tracker.start('send');
 	});
+	return { awaitingFinalReply: () => messageSent };
 }
 
 function planSteps(settings: SmtpServerSettings, mode: TestMode): TestStep[] {

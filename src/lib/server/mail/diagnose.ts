@@ -42,6 +42,19 @@ const NOT_TLS = [
 
 /** The table. Conditions in `when` are ANDed; a list matches any of its values. */
 const RULES: DiagnosisRule[] = [
+	// --- After the whole message: first, whatever the code (a drop and a timeout leave the same doubt) ---
+	{
+		id: 'delivery-unknown',
+		phase: 'send',
+		when: { steps: ['send'], finalReplyMissing: true },
+		text: (c) => ({
+			title: `The delivery status is unknown: ${c.host} ${c.code === 'ETIMEDOUT' ? 'stopped answering' : 'dropped the connection'} after the whole message`,
+			explanation:
+				'Postern sent the whole test message and its final dot, but no answer came before the connection ended. The server may have taken the message: it may have been delivered, or not. RFC 1047 describes this moment: a reply lost after the final dot leaves the sender unable to tell.',
+			fix: 'Look for the test message in the destination mailbox before you send another (a second one may arrive as well; the Message-ID tells them apart). If it keeps happening, ask the mail server’s admin what closes connections after the message (a content filter or a proxy timing out).'
+		})
+	},
+
 	// --- Microsoft identity platform (token step) ---
 	{
 		id: 'aadsts-invalid-client-secret',
@@ -147,6 +160,16 @@ const RULES: DiagnosisRule[] = [
 	},
 
 	// --- DNS and TCP ---
+	{
+		id: 'not-smtp',
+		phase: 'connect',
+		when: { foreignGreeting: true },
+		text: (c) => ({
+			title: `${c.host}:${c.port} is not an SMTP server`,
+			explanation: `${c.greeting ? `It answered “${c.greeting}”` : 'It answered with something that is not text'}, which is not an SMTP greeting (an SMTP server begins with 220). Another kind of service listens on this port: SSH, a web server, a database or a proxy.`,
+			fix: `Check Server and Port: a mail server’s submission port is usually 587 (STARTTLS) or 465 (SSL/TLS), a relay’s 25. Make sure ${c.host} is the mail server itself.`
+		})
+	},
 	{
 		id: 'host-not-found',
 		phase: 'dns',
@@ -603,6 +626,8 @@ function matches(when: RuleConditions, facts: FailureFacts, context: DiagnosisCo
 		!when.commands.some((c) => (facts.command ?? '').toUpperCase().startsWith(c))
 	)
 		return false;
+	if (when.foreignGreeting && facts.foreignGreeting === undefined) return false;
+	if (when.finalReplyMissing && !facts.awaitingFinalReply) return false;
 	if (when.auth && !when.auth.includes(context.auth)) return false;
 	if (when.security && !when.security.includes(context.security)) return false;
 	return true;
@@ -628,6 +653,7 @@ function describeContext(facts: FailureFacts, context: DiagnosisContext): RuleVa
 		audience: endpoints.audiences[0],
 		exchangeEnvironment: endpoints.exchangeEnvironment,
 		sender: context.fromAddress,
+		greeting: facts.foreignGreeting,
 		identity: context.mailbox ?? context.username ?? context.fromAddress
 	};
 }
@@ -662,6 +688,10 @@ export interface FailureFacts {
 	claimsProblem?: 'wrong-audience' | 'missing-role' | 'unreadable';
 	/** After a greeting timeout: whether the port answered a TLS handshake. */
 	tlsProbe?: 'tls' | 'no-tls';
+	/** The shown part of the peer's first line when it was not an SMTP reply (transcript.ts). */
+	foreignGreeting?: string;
+	/** The whole message and its final dot went out and no reply to them came: delivered or not, unknown. */
+	awaitingFinalReply?: boolean;
 }
 
 export interface DiagnosisContext {
@@ -694,6 +724,10 @@ interface RuleConditions {
 	probe?: NonNullable<FailureFacts['tlsProbe']>[];
 	auth?: SmtpAuthKind[];
 	security?: SmtpSecurity[];
+	/** The peer's first line was not an SMTP reply. */
+	foreignGreeting?: true;
+	/** The connection ended between the final dot and its reply. */
+	finalReplyMissing?: true;
 }
 
 interface RuleValues extends DiagnosisContext {
@@ -712,6 +746,7 @@ interface RuleValues extends DiagnosisContext {
 	audience: string;
 	exchangeEnvironment: string;
 	sender: string;
+	greeting?: string;
 	identity: string;
 }
 

@@ -15,6 +15,7 @@ import {
 	useMicrosoftFetch
 } from './microsoft.js';
 import type { MicrosoftApp } from './types.js';
+import { describeTokenRequest } from '../../microsoft-endpoints.js';
 
 beforeAll(() => useMicrosoftFetch(createMicrosoftMockFetch({ unhandled: 'error' })));
 afterAll(() => useMicrosoftFetch());
@@ -72,6 +73,18 @@ describe('acquireMicrosoftToken', () => {
 			'https://login.microsoftonline.com/contoso.onmicrosoft.com'
 		);
 	});
+
+	it.each(['global', 'usgov', 'usgovdod', 'china'] as const)(
+		'%s: the token endpoint and scope the editor shows are the ones asked',
+		async (cloud) => {
+			const tenantId = 'Contoso.onmicrosoft.com';
+			await acquireMicrosoftToken({ ...app, cloud, tenantId });
+			const [request] = listMicrosoftRequests();
+			const shown = describeTokenRequest(cloud, tenantId);
+			expect(shown.tokenEndpoint).toBe(`https://${request.host}${request.path}`);
+			expect(shown.scope).toBe(request.scope);
+		}
+	);
 
 	it('serves later requests from msal’s cache, and asks again only when told to', async () => {
 		const first = await acquireMicrosoftToken(app);

@@ -20,6 +20,10 @@ import {
 } from '@azure/msal-node';
 import type { MicrosoftApp, MicrosoftCloud } from './types.js';
 import { MICROSOFT_SMTP_HOSTS } from '../../schemas/smtp-server.js';
+import {
+	MICROSOFT_TOKEN_CLOUDS,
+	buildAuthorityUrl as authorityOf
+} from '../../microsoft-endpoints.js';
 
 /** Exchange Online's well-known application ID: some tokens name it as their audience instead of the URL. */
 const EXCHANGE_ONLINE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
@@ -30,29 +34,25 @@ const NETWORK_TIMEOUT_MS = 60_000;
 
 const CLOUDS: Record<MicrosoftCloud, CloudEndpoints> = {
 	global: {
-		authorityHost: 'login.microsoftonline.com',
-		scope: 'https://outlook.office365.com/.default',
+		...MICROSOFT_TOKEN_CLOUDS.global,
 		audiences: ['https://outlook.office365.com', 'https://outlook.office.com'],
 		smtpHost: MICROSOFT_SMTP_HOSTS.global,
 		exchangeEnvironment: 'O365Default'
 	},
 	usgov: {
-		authorityHost: 'login.microsoftonline.us',
-		scope: 'https://outlook.office365.us/.default',
+		...MICROSOFT_TOKEN_CLOUDS.usgov,
 		audiences: ['https://outlook.office365.us'],
 		smtpHost: MICROSOFT_SMTP_HOSTS.usgov,
 		exchangeEnvironment: 'O365USGovGCCHigh'
 	},
 	usgovdod: {
-		authorityHost: 'login.microsoftonline.us',
-		scope: 'https://outlook-dod.office365.us/.default',
+		...MICROSOFT_TOKEN_CLOUDS.usgovdod,
 		audiences: ['https://outlook-dod.office365.us', 'https://webmail.apps.mil'],
 		smtpHost: MICROSOFT_SMTP_HOSTS.usgovdod,
 		exchangeEnvironment: 'O365USGovDoD'
 	},
 	china: {
-		authorityHost: 'login.chinacloudapi.cn',
-		scope: 'https://partner.outlook.cn/.default',
+		...MICROSOFT_TOKEN_CLOUDS.china,
 		audiences: ['https://partner.outlook.cn'],
 		smtpHost: MICROSOFT_SMTP_HOSTS.china,
 		exchangeEnvironment: 'O365China'
@@ -70,7 +70,7 @@ export function getCloudEndpoints(cloud: MicrosoftCloud): CloudEndpoints {
 
 /** `https://<authority host>/<tenant>`: where the client-credentials grant goes. */
 export function buildAuthorityUrl(app: Pick<MicrosoftApp, 'cloud' | 'tenantId'>): string {
-	return `https://${CLOUDS[app.cloud].authorityHost}/${encodeURIComponent(app.tenantId)}`;
+	return authorityOf(app.cloud, app.tenantId);
 }
 
 /**

@@ -13,6 +13,8 @@ const basic: SecretDestination = {
 	username: 'mailer',
 	mailbox: null,
 	fromAddress: 'noreply@example.com',
+	verifyTls: true,
+	caPem: null,
 	cloud: null,
 	tenantId: null,
 	clientId: null
@@ -25,6 +27,8 @@ const microsoft: SecretDestination = {
 	username: null,
 	mailbox: 'alerts@contoso.com',
 	fromAddress: 'alerts@contoso.com',
+	verifyTls: true,
+	caPem: null,
 	cloud: 'global',
 	tenantId: '8f2b1c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d',
 	clientId: '11111111-2222-3333-4444-555555555555'
@@ -43,7 +47,9 @@ describe('findChangedDestinationFields', () => {
 		['auth', { auth: 'none' as const }],
 		['username', { username: 'someone-else' }],
 		['mailbox', { mailbox: 'ceo@example.com' }],
-		['fromAddress', { fromAddress: 'ceo@example.com' }]
+		['fromAddress', { fromAddress: 'ceo@example.com' }],
+		['verifyTls', { verifyTls: false }],
+		['caPem', { caPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }]
 	])('a changed %s binds the password', (field, patch) => {
 		expect(findChangedDestinationFields('password', basic, { ...basic, ...patch })).toEqual([
 			field
@@ -55,7 +61,8 @@ describe('findChangedDestinationFields', () => {
 		['tenantId', { tenantId: 'evil.onmicrosoft.com' }],
 		['clientId', { clientId: '99999999-2222-3333-4444-555555555555' }],
 		['host', { host: 'smtp.attacker.example' }],
-		['mailbox', { mailbox: 'ceo@contoso.com' }]
+		['mailbox', { mailbox: 'ceo@contoso.com' }],
+		['verifyTls', { verifyTls: false }]
 	])('a changed %s binds the client secret', (field, patch) => {
 		expect(
 			findChangedDestinationFields('clientSecret', microsoft, { ...microsoft, ...patch })
@@ -74,6 +81,26 @@ describe('findChangedDestinationFields', () => {
 		expect(
 			findChangedDestinationFields('password', basic, { ...basic, username: 'Mailer' })
 		).toEqual(['username']);
+	});
+
+	it('binds the password to the CA certificate it was verified with, whatever the line breaks', () => {
+		const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----';
+		const withCa = { ...basic, caPem: pem };
+		expect(
+			findChangedDestinationFields('password', withCa, {
+				...basic,
+				caPem: `${pem.replace(/\n/g, '\r\n')}\r\n`
+			})
+		).toEqual([]);
+		expect(findChangedDestinationFields('password', withCa, { ...basic, caPem: null })).toEqual([
+			'caPem'
+		]);
+		expect(
+			findChangedDestinationFields('password', withCa, {
+				...basic,
+				caPem: pem.replace('MIIB', 'MIIC')
+			})
+		).toEqual(['caPem']);
 	});
 
 	it('treats blank and null alike', () => {

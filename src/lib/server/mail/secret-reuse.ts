@@ -8,6 +8,10 @@
  * type, username, mailbox and sender address; for a client secret also the cloud, tenant and client ID, which
  * decide the token endpoint and the application it proves. Anything else changed means "type it again".
  *
+ * The TLS verification setting and the CA certificate count too (as they do for an LDAP bind password): they
+ * decide whether the peer must prove it is the host. Turning verification off, or pasting a CA of one's own,
+ * lets a machine in the middle answer for the host and read the password or the access token it is sent.
+ *
  * Pure functions: servers.ts applies them on save and when testing an edited form.
  */
 import type { MicrosoftCloud, SmtpAuthKind, SmtpSecurity } from './types.js';
@@ -21,6 +25,8 @@ export interface SecretDestination {
 	username: string | null;
 	mailbox: string | null;
 	fromAddress: string;
+	verifyTls: boolean;
+	caPem: string | null;
 	cloud: MicrosoftCloud | null;
 	tenantId: string | null;
 	clientId: string | null;
@@ -36,7 +42,9 @@ const COMMON_FIELDS: DestinationField[] = [
 	'auth',
 	'username',
 	'mailbox',
-	'fromAddress'
+	'fromAddress',
+	'verifyTls',
+	'caPem'
 ];
 const FIELDS: Record<SecretKind, DestinationField[]> = {
 	password: COMMON_FIELDS,
@@ -54,7 +62,13 @@ const CASE_INSENSITIVE = new Set<DestinationField>([
 
 function normalise(field: DestinationField, value: SecretDestination[DestinationField]) {
 	if (value === null || value === undefined || value === '') return null;
+	if (field === 'caPem') return sameCertificateText(String(value));
 	return CASE_INSENSITIVE.has(field) && typeof value === 'string' ? value.toLowerCase() : value;
+}
+
+/** For comparing only: a textarea posts CR LF line breaks, a script may post LF; the certificate is the same. */
+function sameCertificateText(pem: string) {
+	return pem.trim().replace(/\r\n?/g, '\n') || null;
 }
 
 /** The fields that changed between the stored server and the form, among those that bind `kind`. */

@@ -5,6 +5,7 @@ import { db, tables, type Database } from '../db/index.js';
 import { openSecret } from '../secrets.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { startSmtpPeer, PEER_USER, type SmtpPeer } from '../testing/smtp-peers.js';
+import { getTestCertificates } from '../testing/test-certs.js';
 import {
 	buildServerFormValues,
 	createSmtpServer,
@@ -35,6 +36,7 @@ afterEach(async () => {
 const audit = { actor: 'alice', ip: '192.0.2.1' };
 const PASSWORD = 'MARKER-stored-password-51c2';
 const SECRET = 'MARKER~client~secret~value~8d1e0f0123456';
+const TEST_CA = getTestCertificates().ca;
 
 type BasicForm = Extract<SmtpServerForm, { auth: 'basic' }>;
 type MicrosoftForm = Extract<SmtpServerForm, { auth: 'microsoft' }>;
@@ -183,6 +185,33 @@ describe('SMTP server records', () => {
 		expect((await getServerSettings(server.id))?.auth).toMatchObject({ password: 'a new one' });
 	});
 
+	it('refuses to reuse the stored password once TLS verification is turned off or the CA changes', async () => {
+		const server = await create(basicForm());
+		expect(
+			await updateSmtpServer(server.id, basicForm({ verifyTls: false, password: '' }), audit)
+		).toMatchObject({
+			ok: false,
+			field: 'password',
+			code: 'secret_retype',
+			changed: ['verifyTls'],
+			message: expect.stringMatching(
+				/^You changed the TLS verification setting: type the password again\./
+			)
+		});
+		expect(
+			await updateSmtpServer(server.id, basicForm({ caPem: TEST_CA, password: '' }), audit)
+		).toMatchObject({
+			ok: false,
+			code: 'secret_retype',
+			changed: ['caPem'],
+			message: expect.stringMatching(/^You changed the CA certificate: type the password again\./)
+		});
+		expect((await getSmtpServer(server.id))?.verifyTls).toBe(true);
+		expect((await updateSmtpServer(server.id, basicForm({ verifyTls: false }), audit)).ok).toBe(
+			true
+		);
+	});
+
 	it('asks for the client secret again when the tenant or the sender changes', async () => {
 		const server = await create(microsoftForm());
 		for (const change of [
@@ -299,6 +328,21 @@ describe('settings for a configuration test of a form', () => {
 			server.id
 		);
 		expect(result).toMatchObject({ ok: false, code: 'secret_retype', field: 'password' });
+	});
+
+	it('never tests the stored password over a connection that no longer verifies TLS', async () => {
+		const server = await create(basicForm());
+		expect(
+			await resolveServerSettings(basicForm({ verifyTls: false, password: '' }), server.id)
+		).toMatchObject({
+			ok: false,
+			code: 'secret_retype',
+			field: 'password',
+			changed: ['verifyTls']
+		});
+		expect(
+			await resolveServerSettings(basicForm({ caPem: TEST_CA, password: '' }), server.id)
+		).toMatchObject({ ok: false, code: 'secret_retype', changed: ['caPem'] });
 	});
 
 	it('an unsaved form must carry its secret', async () => {

@@ -348,6 +348,8 @@ function destinationOf(source: SmtpServerRow | ReturnType<typeof toColumns>): Se
 		username: source.username,
 		mailbox: source.mailbox,
 		fromAddress: source.fromAddress,
+		verifyTls: source.verifyTls,
+		caPem: source.caPem,
 		cloud: source.auth === 'microsoft' ? source.cloud : null,
 		tenantId: source.tenantId,
 		clientId: source.clientId
@@ -367,6 +369,8 @@ const FIELD_LABELS: Record<DestinationField, string> = {
 	username: 'username',
 	mailbox: 'mailbox',
 	fromAddress: 'sender address',
+	verifyTls: 'TLS verification setting',
+	caPem: 'CA certificate',
 	cloud: 'cloud',
 	tenantId: 'tenant ID',
 	clientId: 'client ID'

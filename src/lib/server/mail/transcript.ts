@@ -9,6 +9,10 @@
  *
  * redactSecretsDeep() applies the same replacement to a whole result before it leaves the server, as the last
  * line of defence.
+ *
+ * A peer whose first line is not an SMTP reply is another kind of service (SSH, a web server ...): of what it
+ * sends only the first 80 printable characters of that line are kept, never the rest. A web server's next
+ * lines are its headers, and those carry cookies and other things that are not Postern's to show.
  */
 import { format } from 'node:util';
 import type { TranscriptLine } from './types.js';
@@ -16,6 +20,10 @@ import type { TranscriptLine } from './types.js';
 const REDACTED = '[redacted]';
 const MAX_LINES = 400;
 const MAX_LINE_LENGTH = 2000;
+/** How much of a non-SMTP greeting is shown: enough to recognise the service, too little to carry a header. */
+const FOREIGN_GREETING_CHARS = 80;
+/** An SMTP reply line: three digits, then a space, a hyphen or nothing (RFC 5321 4.2). */
+const SMTP_REPLY = /^\d{3}(?:[ -]|$)/;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 
@@ -51,6 +59,8 @@ export interface TranscriptRecorder {
 	onEvent(listener: (event: RecordedEvent) => void): void;
 	lines(): TranscriptLine[];
 	secrets(): string[];
+	/** The shown part of the peer's first line when it is not an SMTP reply; undefined for an SMTP peer. */
+	foreignGreeting(): string | undefined;
 }
 
 export function createTranscriptRecorder(initialSecrets: (string | null | undefined)[] = []) {
@@ -58,6 +68,8 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 	const listeners: ((event: RecordedEvent) => void)[] = [];
 	const known = new Set<string>();
 	let inAuth = false;
+	let greeted = false;
+	let foreignGreeting: string | undefined;
 
 	/** Set when a secret is learnt after lines were recorded: lines() then redacts them again. */
 	let lateSecret = false;
@@ -90,6 +102,20 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 
 	const serverLine = (raw: string, at: number) => {
 		for (const part of raw.split(/\r?\n/)) {
+			if (foreignGreeting !== undefined) return;
+			if (!greeted) {
+				greeted = true;
+				if (!SMTP_REPLY.test(part)) {
+					foreignGreeting = redactText(firstPrintable(part, FOREIGN_GREETING_CHARS), known);
+					push({ dir: 'server', text: foreignGreeting });
+					push({
+						dir: 'info',
+						text: 'Not an SMTP greeting: nothing more of what it sent is shown'
+					});
+					emit({ kind: 'server', text: foreignGreeting, data: {}, at });
+					return;
+				}
+			}
 			const text = redactText(part, known);
 			// The exchange ends with the server's verdict; 334 means it wants another client line.
 			if (inAuth && /^\d{3}[ ]/.test(part) && !part.startsWith('334')) inAuth = false;
@@ -126,7 +152,8 @@ export function createTranscriptRecorder(initialSecrets: (string | null | undefi
 		// Lines were redacted as they arrived; again only if a secret (a token) was learnt since.
 		lines: () =>
 			lines.map((l) => ({ ...l, text: lateSecret ? redactText(l.text, known) : l.text })),
-		secrets: () => [...known]
+		secrets: () => [...known],
+		foreignGreeting: () => foreignGreeting
 	};
 	return recorder;
 }
@@ -153,6 +180,11 @@ export function redactSecretsDeep<T>(value: T, secrets: Iterable<string>): T {
 		return v;
 	};
 	return walk(value) as T;
+}
+
+/** The first `max` printable characters of `text`: control and format characters (Unicode class C) dropped. */
+export function firstPrintable(text: string, max: number): string {
+	return Array.from(text.replace(/\p{C}/gu, '')).slice(0, max).join('');
 }
 
 function truncate(text: string) {

@@ -41,7 +41,9 @@ export function storedForForm(server: SmtpServerView) {
 		auth: server.auth,
 		username: server.username,
 		mailbox: server.mailbox,
-		fromAddress: server.fromAddress
+		fromAddress: server.fromAddress,
+		verifyTls: server.verifyTls,
+		caPem: server.caPem
 	};
 }
 
