@@ -14,6 +14,9 @@ export const LOCK_FILE = 'postern.lock';
 
 export class DataFolderLockedError extends Error {}
 
+/** Lock files this process holds: a second open of one folder within the process is refused too. */
+const heldHere = new Set<string>();
+
 export interface DataFolderLock {
 	file: string;
 	release(): void;
@@ -44,19 +47,21 @@ function holderOf(file: string): number | null {
  */
 export function lockDataFolder(dataDir: string, { pid = process.pid } = {}): DataFolderLock {
 	mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	const file = path.join(dataDir, LOCK_FILE);
+	const file = path.resolve(dataDir, LOCK_FILE);
 	// Two rounds: the second follows the removal of a stale lock; losing that race to another starter is an
 	// ordinary "held by" refusal.
 	for (let round = 0; ; round++) {
 		try {
 			writeFileSync(file, `${pid}\n`, { flag: 'wx', mode: 0o600 });
+			heldHere.add(file);
 			break;
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 		}
 		const holder = holderOf(file);
-		// Our own PID in the file: a previous life of this process slot (containers restart as PID 1).
-		const held = holder !== null && holder !== pid && isRunning(holder);
+		// Our own PID in a file we did not create: a previous life of this PID (containers restart as PID 1).
+		const held =
+			heldHere.has(file) || (holder !== null && holder !== pid && isRunning(holder));
 		if (held || round > 0)
 			throw new DataFolderLockedError(
 				`The data folder ${dataDir} is in use by another Postern process (PID ${holder ?? 'unknown'}). ` +
@@ -68,6 +73,7 @@ export function lockDataFolder(dataDir: string, { pid = process.pid } = {}): Dat
 
 	const release = () => {
 		process.removeListener('exit', release);
+		if (!heldHere.delete(file)) return;
 		// Only our own lock: after a takeover the file may already be another process's.
 		if (holderOf(file) === pid) rmSync(file, { force: true });
 	};
