@@ -8,6 +8,7 @@ import { db, tables, type Database } from '../db/index.js';
 import {
 	SETUP_CODE_FILE,
 	eraseSetupCode,
+	findSetupCodeProblem,
 	isSetupCodeRight,
 	newSetupCode,
 	prepareSetupCode,
@@ -117,5 +118,15 @@ describe('eraseSetupCode', () => {
 		expect(await isSetupCodeRight(code)).toBe(false);
 		// nothing left to erase is fine (a second instance, or a restart after setup)
 		await expect(eraseSetupCode(dataDir)).resolves.toBeUndefined();
+	});
+});
+
+describe('findSetupCodeProblem', () => {
+	it('asks for a missing code, refuses a wrong one, passes the right one', async () => {
+		const code = await prepareSetupCode(dataDir);
+		expect(await findSetupCodeProblem('')).toMatch(/^Enter the setup code/);
+		expect(await findSetupCodeProblem('   ')).toMatch(/^Enter the setup code/);
+		expect(await findSetupCodeProblem(newSetupCode())).toMatch(/^That is not the setup code/);
+		expect(await findSetupCodeProblem(code)).toBeNull();
 	});
 });

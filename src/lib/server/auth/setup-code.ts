@@ -82,6 +82,15 @@ export async function isSetupCodeRight(input: string): Promise<boolean> {
 	return timingSafeEqual(digest(input), digest(code));
 }
 
+/** The field error for what was typed into "Setup code", or null when it is the code. */
+export async function findSetupCodeProblem(input: string): Promise<string | null> {
+	if (!input.trim())
+		return 'Enter the setup code: it is in the server log and in the data folder’s setup-code file.';
+	if (!(await isSetupCodeRight(input)))
+		return 'That is not the setup code. Copy it from the server log or the setup-code file.';
+	return null;
+}
+
 /** Once setup is done: the code is spent, in the database and in this instance's data folder. */
 export async function eraseSetupCode(dataDir: string) {
 	await db().delete(tables.appMeta).where(eq(tables.appMeta.key, META_KEY));
