@@ -5,7 +5,11 @@ import { setupSchema } from '#lib/schemas/setup.js';
 import { completeSetup, isSetupDone } from '#lib/server/auth/admins.js';
 import { findPasswordProblem } from '#lib/password-policy.js';
 import { createSession, setSessionCookie } from '#lib/server/auth/session.js';
-import { eraseSetupCode, findSetupCodeProblem, setupCodeFile } from '#lib/server/auth/setup-code.js';
+import {
+	eraseSetupCode,
+	findSetupCodeProblem,
+	setupCodeFile
+} from '#lib/server/auth/setup-code.js';
 import { maySkipSetupCode } from '#lib/server/auth/setup-access.js';
 import { recordAudit } from '#lib/server/audit.js';
 import { config } from '#lib/server/config.js';

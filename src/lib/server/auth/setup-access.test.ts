@@ -52,8 +52,8 @@ describe('maySkipSetupCode', () => {
 		).toBe(true);
 		// no X-Forwarded-For: the address is the proxy's own socket, not the browser's
 		expect(maySkipSetupCode({ ...viaProxy, headers: plain })).toBe(false);
-		expect(maySkipSetupCode({ ...viaProxy, clientAddress: '203.0.113.9', headers: forwarded })).toBe(
-			false
-		);
+		expect(
+			maySkipSetupCode({ ...viaProxy, clientAddress: '203.0.113.9', headers: forwarded })
+		).toBe(false);
 	});
 });

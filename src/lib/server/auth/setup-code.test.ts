@@ -43,7 +43,10 @@ describe('prepareSetupCode', () => {
 		const file = path.join(dataDir, SETUP_CODE_FILE);
 		expect(readFileSync(file, 'utf8').trim()).toBe(code);
 		expect(statSync(file).mode & 0o777).toBe(0o600);
-		const rows = await db().select().from(tables.appMeta).where(eq(tables.appMeta.key, 'setup_code'));
+		const rows = await db()
+			.select()
+			.from(tables.appMeta)
+			.where(eq(tables.appMeta.key, 'setup_code'));
 		expect(rows).toHaveLength(1);
 		expect(rows[0].value.startsWith('v1.')).toBe(true);
 		expect(rows[0].value).not.toContain(code);

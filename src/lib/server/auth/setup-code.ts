@@ -78,7 +78,8 @@ export async function isSetupCodeRight(input: string): Promise<boolean> {
 	const code = await storedCode();
 	if (!code) return false;
 	// Hashing both sides gives equal lengths, which timingSafeEqual needs, without revealing the code's length.
-	const digest = (text: string) => createHash('sha256').update(normaliseRecoveryCode(text)).digest();
+	const digest = (text: string) =>
+		createHash('sha256').update(normaliseRecoveryCode(text)).digest();
 	return timingSafeEqual(digest(input), digest(code));
 }
 

@@ -60,8 +60,7 @@ export function lockDataFolder(dataDir: string, { pid = process.pid } = {}): Dat
 		}
 		const holder = holderOf(file);
 		// Our own PID in a file we did not create: a previous life of this PID (containers restart as PID 1).
-		const held =
-			heldHere.has(file) || (holder !== null && holder !== pid && isRunning(holder));
+		const held = heldHere.has(file) || (holder !== null && holder !== pid && isRunning(holder));
 		if (held || round > 0)
 			throw new DataFolderLockedError(
 				`The data folder ${dataDir} is in use by another Postern process (PID ${holder ?? 'unknown'}). ` +
