@@ -65,6 +65,17 @@ describe('lockDataFolder', () => {
 		second.release();
 	});
 
+	it('the same process may take it again (a dev server re-running start-up after a reload)', () => {
+		const first = lockDataFolder(dataDir);
+		const again = lockDataFolder(dataDir);
+		first.release();
+		// still held by the second holder in this process
+		expect(readFileSync(lockFile(), 'utf8').trim()).toBe(String(process.pid));
+		expect(() => lockDataFolder(dataDir, { pid: process.ppid })).toThrow(DataFolderLockedError);
+		again.release();
+		expect(existsSync(lockFile())).toBe(false);
+	});
+
 	it('takes over a stale lock whose PID has exited', () => {
 		const gone = deadPid();
 		writeFileSync(lockFile(), `${gone}\n`);

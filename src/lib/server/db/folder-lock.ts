@@ -14,8 +14,15 @@ export const LOCK_FILE = 'postern.lock';
 
 export class DataFolderLockedError extends Error {}
 
-/** Lock files this process holds: a second open of one folder within the process is refused too. */
-const heldHere = new Set<string>();
+/**
+ * Locks this process holds, by file: the PID written and how many holders share it. Taking a lock this
+ * process already holds just counts (the dev server re-runs start-up after a reload without closing the old
+ * database first); the file goes when the last holder releases it. Kept on globalThis because a reload may
+ * evaluate this module afresh while the lock it took before is still held.
+ */
+const REGISTRY = Symbol.for('postern.folder-locks');
+type Holder = { [REGISTRY]?: Map<string, { pid: number; count: number }> };
+const held = ((globalThis as Holder)[REGISTRY] ??= new Map());
 
 export interface DataFolderLock {
 	file: string;
@@ -48,20 +55,26 @@ function holderOf(file: string): number | null {
 export function lockDataFolder(dataDir: string, { pid = process.pid } = {}): DataFolderLock {
 	mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 	const file = path.resolve(dataDir, LOCK_FILE);
+	const ours = held.get(file);
+	if (ours && ours.pid === pid && holderOf(file) === pid) {
+		ours.count++;
+		return holding(file, pid);
+	}
 	// Two rounds: the second follows the removal of a stale lock; losing that race to another starter is an
 	// ordinary "held by" refusal.
 	for (let round = 0; ; round++) {
 		try {
 			writeFileSync(file, `${pid}\n`, { flag: 'wx', mode: 0o600 });
-			heldHere.add(file);
+			held.set(file, { pid, count: 1 });
 			break;
 		} catch (error) {
 			if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
 		}
 		const holder = holderOf(file);
-		// Our own PID in a file we did not create: a previous life of this PID (containers restart as PID 1).
-		const held = heldHere.has(file) || (holder !== null && holder !== pid && isRunning(holder));
-		if (held || round > 0)
+		// Our own PID in a file this process did not take: a previous life of this PID (containers restart
+		// as PID 1), so stale like a dead one.
+		const inUse = holder !== null && holder !== pid && isRunning(holder);
+		if (inUse || round > 0)
 			throw new DataFolderLockedError(
 				`The data folder ${dataDir} is in use by another Postern process (PID ${holder ?? 'unknown'}). ` +
 					'Only one process may open an embedded database; stop that one first, or use PostgreSQL ' +
@@ -69,10 +82,19 @@ export function lockDataFolder(dataDir: string, { pid = process.pid } = {}): Dat
 			);
 		rmSync(file, { force: true });
 	}
+	return holding(file, pid);
+}
 
+/** One holder's handle: released by hand (clean shutdown) or, failing that, when the process exits. */
+function holding(file: string, pid: number): DataFolderLock {
+	let released = false;
 	const release = () => {
+		if (released) return;
+		released = true;
 		process.removeListener('exit', release);
-		if (!heldHere.delete(file)) return;
+		const entry = held.get(file);
+		if (!entry || entry.pid !== pid || --entry.count > 0) return;
+		held.delete(file);
 		// Only our own lock: after a takeover the file may already be another process's.
 		if (holderOf(file) === pid) rmSync(file, { force: true });
 	};
