@@ -88,6 +88,22 @@ describe('prepareSetupCode', () => {
 	});
 });
 
+describe('a data folder that cannot be written (read-only disk, PostgreSQL deployments)', () => {
+	it('still issues, prints and accepts the code (the database holds it), and erasing does not throw', async () => {
+		// a plain file where the folder should be: nothing can be created under it
+		const blocked = path.join(dataDir, 'not-a-folder');
+		writeFileSync(blocked, '');
+		const print = vi.fn();
+		const code = await prepareSetupCode(blocked, print);
+		expect(await isSetupCodeRight(code)).toBe(true);
+		const text = print.mock.calls[0][0] as string;
+		expect(text).toContain(`Postern first-run setup code: ${code}`);
+		expect(text).toContain(`Could not write ${path.join(blocked, SETUP_CODE_FILE)}`);
+		await expect(eraseSetupCode(blocked)).resolves.toBeUndefined();
+		expect(await isSetupCodeRight(code)).toBe(false);
+	});
+});
+
 describe('isSetupCodeRight', () => {
 	it('accepts the code as printed, in lower case, without dashes or with spaces', async () => {
 		const code = await prepareSetupCode(dataDir);

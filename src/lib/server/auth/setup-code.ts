@@ -32,17 +32,24 @@ export function newSetupCode(): string {
 	return out.match(/.{4}/g)!.join('-');
 }
 
-export function setupCodeBanner(code: string, file: string) {
+/** `unwritten`: why the file could not be written, when it could not. */
+export function setupCodeBanner(code: string, file: string, unwritten?: string) {
 	const rule = '*'.repeat(72);
 	return [
 		'',
 		rule,
 		`  Postern first-run setup code: ${code}`,
 		'  Enter it on /setup to create the console accounts.',
-		`  It is also in ${file} (readable by this user only).`,
+		unwritten
+			? `  Could not write ${file} (${unwritten}): copy the code from here.`
+			: `  It is also in ${file} (readable by this user only).`,
 		rule,
 		''
 	].join('\n');
+}
+
+function reason(error: unknown) {
+	return (error as NodeJS.ErrnoException).code ?? String(error);
 }
 
 async function storedCode(): Promise<string | null> {
@@ -65,11 +72,17 @@ export async function prepareSetupCode(
 		.onConflictDoNothing();
 	const code = (await storedCode())!;
 	const file = setupCodeFile(dataDir);
-	mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-	writeFileSync(file, `${code}\n`, { mode: 0o600 });
-	// The mode given above applies only when the file is created: tighten one left over from before.
-	chmodSync(file, 0o600);
-	print(setupCodeBanner(code, file));
+	let unwritten: string | undefined;
+	try {
+		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+		writeFileSync(file, `${code}\n`, { mode: 0o600 });
+		// The mode given above applies only when the file is created: tighten one left over from before.
+		chmodSync(file, 0o600);
+	} catch (error) {
+		// On PostgreSQL the data folder may be read-only; the database and the log still carry the code.
+		unwritten = reason(error);
+	}
+	print(setupCodeBanner(code, file, unwritten));
 	return code;
 }
 
@@ -95,5 +108,9 @@ export async function findSetupCodeProblem(input: string): Promise<string | null
 /** Once setup is done: the code is spent, in the database and in this instance's data folder. */
 export async function eraseSetupCode(dataDir: string) {
 	await db().delete(tables.appMeta).where(eq(tables.appMeta.key, META_KEY));
-	rmSync(setupCodeFile(dataDir), { force: true });
+	try {
+		rmSync(setupCodeFile(dataDir), { force: true });
+	} catch {
+		// Not there to remove (a folder that could not be written); the code is void without its row anyway.
+	}
 }
