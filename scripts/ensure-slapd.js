@@ -19,14 +19,30 @@ export const LDAP_TOOLS = [
 ];
 const ALWAYS = ['slapd', 'ldap-utils'];
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {NodeJS.ProcessEnv} [env]
+ */
 function runCommand(command, args, env = process.env) {
 	console.log(`[slapd] running: ${command} ${args.join(' ')}`);
 	return spawnSync(command, args, { stdio: 'inherit', env }).status === 0;
 }
 
 /**
+ * @typedef {object} SlapdSeams
+ * @property {(path: string) => boolean} [exists]
+ * @property {(command: string, args: string[], env?: NodeJS.ProcessEnv) => boolean} [run]
+ * @property {boolean} [isRoot]
+ * @property {boolean} [isDebian]
+ * @property {(message: string) => void} [say]
+ */
+
+/**
  * Returns { ok: true } when the tools are there (or were installed), else { ok: false, message }.
  * The options are seams for the test: the file system, the command runner, who and where we are.
+ * @param {SlapdSeams} [seams]
+ * @returns {{ ok: boolean, message?: string }}
  */
 export function ensureSlapd({
 	exists = existsSync,

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'fs';
 import path from 'path';
 
+/** @param {string} version */
 function numbers(version) {
 	return String(version)
 		.replace(/^v/, '')
@@ -16,7 +17,12 @@ function numbers(version) {
 		});
 }
 
-/** The problem with running on Node `version` given an engines range such as ">=22.17", or null. */
+/**
+ * The problem with running on Node `version` given an engines range such as ">=22.17", or null.
+ * @param {string} version
+ * @param {string | undefined} range
+ * @returns {string | null}
+ */
 export function nodeVersionProblem(version, range) {
 	const match = /^\s*>=\s*(\d+(?:\.\d+){0,2})\s*$/.exec(range || '');
 	// Only the ">=" form is checked; any other range is npm's business, not a reason to refuse.
@@ -42,7 +48,11 @@ export function nodeVersionProblem(version, range) {
 	return null;
 }
 
-/** The first dependency of package.json that node_modules lacks, or null. */
+/**
+ * The first dependency of package.json that node_modules lacks, or null.
+ * @param {string} root
+ * @param {{ dependencies?: Record<string, string>, devDependencies?: Record<string, string> }} manifest
+ */
 function missingDependency(root, manifest) {
 	const names = Object.keys(manifest.dependencies || {}).concat(
 		Object.keys(manifest.devDependencies || {})
@@ -54,7 +64,11 @@ function missingDependency(root, manifest) {
 	return null;
 }
 
-/** Null when `npm start` can go ahead in `root`, else the one sentence to print. */
+/**
+ * Null when `npm start` can go ahead in `root`, else the one sentence to print.
+ * @param {{ root: string, nodeVersion: string }} options
+ * @returns {string | null}
+ */
 export function startProblem(options) {
 	const manifest = JSON.parse(readFileSync(path.join(options.root, 'package.json'), 'utf8'));
 	const tooOld = nodeVersionProblem(options.nodeVersion, (manifest.engines || {}).node);
