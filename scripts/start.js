@@ -1,37 +1,19 @@
-// `npm start`: builds the app when the build is missing or older than the sources, then serves it.
-// A fresh clone therefore needs only `npm install && npm start`.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
+// `npm start`: checks first that this Node is new enough and that the dependencies are installed, and says in
+// one sentence what to run when not; then builds when needed and serves (build-and-serve.js).
+//
+// Old syntax on purpose, like preflight.js: only built-in modules are imported before the checks, and nothing
+// here needs a newer Node to parse, so an old Node or a missing node_modules gets the sentence, not a stack.
+import path from 'path';
+import { fileURLToPath } from 'url';
+import { startProblem } from './preflight.js';
 
-const root = path.resolve(import.meta.dirname, '..');
-const built = path.join(root, 'build', 'handler.js');
-
-function newest(target) {
-	const stat = statSync(target);
-	if (!stat.isDirectory()) return stat.mtimeMs;
-	let latest = stat.mtimeMs;
-	for (const entry of readdirSync(target))
-		latest = Math.max(latest, newest(path.join(target, entry)));
-	return latest;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const problem = startProblem({ root: root, nodeVersion: process.versions.node });
+if (problem) {
+	console.error(problem);
+	process.exit(1);
 }
-
-const sources = ['src', 'static', 'drizzle', 'vite.config.ts', 'package-lock.json']
-	.map((p) => path.join(root, p))
-	.filter((p) => existsSync(p));
-const stale = !existsSync(built) || sources.some((p) => newest(p) > statSync(built).mtimeMs);
-
-if (stale) {
-	console.log('Building Postern (first start, or the sources changed)…');
-	const result = spawnSync(
-		process.execPath,
-		[path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
-		{
-			cwd: root,
-			stdio: 'inherit'
-		}
-	);
-	if (result.status !== 0) process.exit(result.status ?? 1);
-}
-
-await import(path.join(root, 'server.js'));
+import('./build-and-serve.js').catch(function (error) {
+	console.error(error);
+	process.exit(1);
+});

@@ -3,6 +3,8 @@
 //   pg    the database tests again on PostgreSQL, when one answers at TEST_DATABASE_URL
 //         (default postgres://postgres@127.0.0.1:5432/test); otherwise reported as skipped, with why
 //   e2e   Playwright against the built app, in Chromium (found or installed by scripts/ensure-chromium.js)
+// Before the first phase that needs them, OpenLDAP's slapd and ldap-utils are found or installed
+// (scripts/ensure-slapd.js): the LDAP tests of every phase run a throwaway slapd.
 // `node scripts/test.js pg e2e` runs only those phases; arguments after `--` go to Vitest or Playwright.
 // Every selected phase runs even when an earlier one failed; the exit code is 1 if any failed.
 import { spawnSync } from 'node:child_process';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { ensureChromium } from './ensure-chromium.js';
+import { ensureSlapd } from './ensure-slapd.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const VITEST = path.join(root, 'node_modules', 'vitest', 'vitest.mjs');
@@ -154,9 +157,19 @@ async function dropRunDatabases(url, runId) {
 	}
 }
 
+let ldapPrepared = false;
+/** Finds or installs slapd once per run; without it the LDAP tests fail, and this says why beforehand. */
+function prepareLdap() {
+	if (ldapPrepared) return;
+	ldapPrepared = true;
+	const result = ensureSlapd();
+	if (!result.ok) console.warn(`[slapd] ${result.message} Until then the LDAP tests fail.`);
+}
+
 const phaseRunners = {
 	unit() {
 		banner('Unit and integration tests (Vitest, in-memory PGlite)');
+		prepareLdap();
 		return runVitest(extra, childEnv(), path.join(reports, 'unit.json'));
 	},
 
@@ -171,6 +184,7 @@ const phaseRunners = {
 			);
 			return { ok: true, note: `skipped (${why})` };
 		}
+		prepareLdap();
 		const files = databaseTestFiles();
 		console.log(`${files.length} database test files: ${files.join(', ')}`);
 		const runId = `r${process.pid}`;
@@ -185,6 +199,7 @@ const phaseRunners = {
 
 	e2e() {
 		banner('End-to-end tests (Playwright, Chromium)');
+		prepareLdap();
 		let chromium;
 		try {
 			chromium = ensureChromium();

@@ -75,6 +75,11 @@ export const variables = defineEnvVars({
 		description: 'true when a reverse proxy sets X-Forwarded-Proto/Host/For. Default false',
 		schema: bool('POSTERN_TRUST_PROXY')
 	},
+	POSTERN_SETUP_TRUST_LOOPBACK: {
+		description:
+			'true: /setup does not ask for the setup code from a browser on this machine (loopback, not relayed by a proxy). Default false',
+		schema: bool('POSTERN_SETUP_TRUST_LOOPBACK')
+	},
 	POSTERN_MOCK: {
 		description:
 			'true (set by npm run dev:mock): in-memory seeded database, embedded mail sink, mocked Microsoft identity platform. Dev server only',

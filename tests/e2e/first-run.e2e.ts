@@ -1,10 +1,14 @@
 /**
- * The main server before any account exists: the setup page's checks (bad input, accessibility,
- * screenshots), then the setup itself, which the `console` project's specs build on.
+ * The main server before any account exists: the setup code (printed in the log, kept 0600 in the data folder,
+ * asked for by /setup), the setup page's checks (bad input, accessibility, screenshots), then the setup
+ * itself, which the `console` project's specs build on.
  */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { ADMIN, SUPPORT, RECOVERY_CODE, saveMainCodes } from './support/accounts.js';
+import { ADMIN, SUPPORT, RECOVERY_CODE, saveMainCodes, setupCodeOf } from './support/accounts.js';
 import { send, setupForm } from './support/http.js';
+import { MAIN_DATA_DIR } from './support/postern.js';
 import {
 	SETUP_LABELS,
 	assertFieldError,
@@ -17,6 +21,62 @@ import {
 } from './support/pages.js';
 
 test.describe.configure({ mode: 'serial' });
+
+const SETUP_CODE_FILE = path.join(MAIN_DATA_DIR, 'setup-code');
+const SETUP_CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
+const mainSetupCode = () => setupCodeOf(MAIN_DATA_DIR);
+
+test('the setup code is printed in the server log and kept in a 0600 file in the data folder', () => {
+	const code = mainSetupCode();
+	expect(code).toMatch(SETUP_CODE);
+	expect(statSync(SETUP_CODE_FILE).mode & 0o777).toBe(0o600);
+	const log = readFileSync(path.resolve('test-results', 'servers', 'main.log'), 'utf8');
+	expect(log).toContain(`Postern first-run setup code: ${code}`);
+	expect(log).toContain(`It is also in ${SETUP_CODE_FILE}`);
+});
+
+test('setup without the setup code, or with a wrong one, is refused and creates nothing', async ({
+	baseURL
+}) => {
+	const code = mainSetupCode();
+	const wrong = code.slice(0, -1) + (code.endsWith('0') ? '1' : '0');
+	const cases = [
+		{ setupCode: '', error: 'Enter the setup code' },
+		{ setupCode: wrong, error: 'That is not the setup code.' },
+		{ setupCode: 'ABCD-EFGH-JKMN-PQRS', error: 'That is not the setup code.' }
+	];
+	for (const { setupCode, error } of cases) {
+		const reply = await send(`${baseURL}/setup`, { form: setupForm(setupCode) });
+		expect(reply.status, setupCode).toBe(400);
+		expect(reply.body, setupCode).toContain(error);
+		expect(reply.body, setupCode).toMatch(/id="f-setupCode"[^>]*aria-invalid="true"/);
+		expect(reply.body).not.toContain(code);
+	}
+	// leaving the field out of the post is no way around it
+	const withoutField = Object.fromEntries(
+		Object.entries(setupForm(code)).filter(([name]) => name !== 'setupCode')
+	);
+	const reply = await send(`${baseURL}/setup`, { form: withoutField });
+	expect(reply.status).toBe(400);
+	expect(reply.body).toContain('Enter the setup code');
+	// nothing was created, and the code still works
+	expect((await send(`${baseURL}/admin/login`)).location).toBe('/setup');
+	expect(mainSetupCode()).toBe(code);
+});
+
+test('in the browser: the "Setup code" field says where the code is, and a wrong one is a field error', async ({
+	page
+}) => {
+	await page.goto('/setup');
+	const field = page.getByLabel(SETUP_LABELS.setupCode, { exact: true });
+	await expect(field).toHaveAccessibleDescription(
+		new RegExp(`server log .*${SETUP_CODE_FILE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`)
+	);
+	await populateSetup(page, setupValues('ABCD-EFGH-JKMN-PQRS'));
+	await submitSetup(page);
+	await assertFieldError(page, SETUP_LABELS.setupCode, /That is not the setup code\./);
+	await expect(page.getByRole('heading', { name: 'Set up Postern' })).toBeVisible();
+});
 
 test('every page leads to setup while no account exists', async ({ page, baseURL }) => {
 	for (const path of ['/', '/admin', '/admin/login', '/admin/account', '/admin/audit']) {
@@ -35,7 +95,7 @@ test('setup: bad input gets a field-level error in the browser and creates nothi
 	baseURL
 }) => {
 	await page.goto('/setup');
-	const good = setupValues();
+	const good = setupValues(mainSetupCode());
 	const cases: { values: Partial<typeof good>; label: string; error: RegExp }[] = [
 		{
 			values: { adminUsername: '' },
@@ -87,7 +147,7 @@ test('setup: bad input gets a field-level error in the browser and creates nothi
 test('setup: the server refuses bad input on its own (no JavaScript) with field errors', async ({
 	baseURL
 }) => {
-	const good = setupForm();
+	const good = setupForm(mainSetupCode());
 	const long = 'Zq7-'.repeat(33); // 132 characters
 	const cases: { fields: Partial<typeof good>; error: string }[] = [
 		{
@@ -119,6 +179,7 @@ test('setup: the server refuses bad input on its own (no JavaScript) with field 
 		// typed passwords never come back in the page
 		expect(reply.body).not.toContain(good.adminPassword);
 		expect(reply.body).not.toContain(good.supportPassword);
+		expect(reply.body).not.toContain(good.setupCode);
 	}
 	expect((await send(`${baseURL}/admin`)).location).toBe('/setup');
 });
@@ -131,13 +192,20 @@ test('setup page: no serious accessibility violations, light and dark; screensho
 		await page.emulateMedia({ colorScheme });
 		expect(await seriousA11yViolations(page), colorScheme).toEqual([]);
 	}
-	await populateSetup(page, { ...setupValues(), adminConfirm: 'not the same password' });
+	await populateSetup(page, {
+		...setupValues(mainSetupCode()),
+		adminConfirm: 'not the same password'
+	});
 	await screenshotBothSchemes(page, 'setup');
 });
 
-test('setup creates both accounts, signs the admin in and shows the codes', async ({ page }) => {
+test('setup with the code creates both accounts, signs the admin in, shows the codes and erases the code', async ({
+	page,
+	baseURL
+}) => {
+	const code = mainSetupCode();
 	await page.goto('/setup');
-	await populateSetup(page, setupValues());
+	await populateSetup(page, setupValues(code));
 	await submitSetup(page);
 	await expect(
 		page.getByRole('status').filter({ hasText: 'The accounts are ready' })
@@ -145,6 +213,9 @@ test('setup creates both accounts, signs the admin in and shows the codes', asyn
 	const codes = await readShownCodes(page);
 	for (const code of codes) expect(code).toMatch(RECOVERY_CODE);
 	saveMainCodes(codes);
+	// spent: the file is gone and the code opens nothing
+	expect(existsSync(SETUP_CODE_FILE)).toBe(false);
+	expect((await send(`${baseURL}/setup`, { form: setupForm(code) })).location).toBe('/admin/login');
 	await page.getByRole('checkbox', { name: 'I have saved these codes' }).check();
 	await page.getByRole('button', { name: 'Continue' }).click();
 	await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible();

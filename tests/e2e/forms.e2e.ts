@@ -294,7 +294,7 @@ test.describe('no input produces a 500 (a Postern of its own, behind a trusted p
 
 	test('sign-in, forgot password and account', async () => {
 		test.setTimeout(180_000);
-		const { codes } = await setUpOverHttp(server.url);
+		const { codes } = await setUpOverHttp(server);
 		({ token: cookie } = await signInOverHttp(server.url, ADMIN));
 		cookie = `postern_admin=${cookie}`;
 

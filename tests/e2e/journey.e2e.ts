@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { testWithOwnServer, expect } from './support/fixtures.js';
-import { ADMIN, RECOVERY_CODE, SUPPORT } from './support/accounts.js';
+import { ADMIN, RECOVERY_CODE, SUPPORT, setupCodeOf } from './support/accounts.js';
 import {
 	assertFieldError,
 	assertSignedIn,
@@ -33,11 +33,12 @@ let password = ADMIN.password;
 
 test('first run: setup, the codes once, download, "I have saved these codes", console', async ({
 	page,
-	context
+	context,
+	server
 }) => {
 	await page.goto('/');
 	await expect(page).toHaveURL(/\/setup$/);
-	await populateSetup(page, setupValues());
+	await populateSetup(page, setupValues(setupCodeOf(server.dataDir)));
 	await submitSetup(page);
 
 	codes = await readShownCodes(page);

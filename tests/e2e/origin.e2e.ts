@@ -136,7 +136,7 @@ test.describe('behind a proxy (POSTERN_TRUST_PROXY=true)', () => {
 		const https = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.23' };
 
 		// the form post from the public https origin works, and the cookie is Secure with the __Host- prefix
-		const { reply } = await setUpOverHttp(server.url, {
+		const { reply } = await setUpOverHttp(server, {
 			headers: https,
 			origin: `https://${host}`
 		});
@@ -198,7 +198,7 @@ test.describe('with POSTERN_PUBLIC_URL=https://postern.example.test', () => {
 		});
 		expect(refused.status).toBe(403);
 
-		const { reply, codes } = await setUpOverHttp(server.url, { origin });
+		const { reply, codes } = await setUpOverHttp(server, { origin });
 		expect(codes).toHaveLength(10);
 		expectSecureHostCookie(sessionCookieOf(reply));
 

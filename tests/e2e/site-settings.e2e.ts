@@ -44,7 +44,7 @@ let password = ADMIN.password;
 
 test.beforeAll(async ({ server }) => {
 	sink = await startBasicSink();
-	await setUpOverHttp(server.url);
+	await setUpOverHttp(server);
 });
 test.afterAll(async () => {
 	await sink?.close();

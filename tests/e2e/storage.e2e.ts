@@ -22,7 +22,7 @@ test('a server is set up and used, then stopped', async () => {
 	dataDir = newDataDir('storage');
 	const server = await startPostern('storage', { dataDir });
 	try {
-		({ codes } = await setUpOverHttp(server.url));
+		({ codes } = await setUpOverHttp(server));
 		expect(codes).toHaveLength(10);
 		({ token } = await signInOverHttp(server.url, ADMIN));
 		expect((await send(`${server.url}/admin`, { cookie: `postern_admin=${token}` })).status).toBe(

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { newPassword, username } from './fields.js';
 
-/** First run (seed 003, "SMTP configuration off"): the UI Admin and UI Primary Customer Support accounts. */
+/**
+ * First run (seed 003, "SMTP configuration off"): the UI Admin and UI Primary Customer Support accounts.
+ * The setup code may be left empty here: only the server knows whether this browser must give it
+ * (POSTERN_SETUP_TRUST_LOOPBACK), and it alone can tell a right code from a wrong one.
+ */
 export const setupSchema = z
 	.object({
+		setupCode: z.string().max(64, 'The setup code is 16 characters in four groups of four.'),
 		adminUsername: username('UI Admin Username'),
 		adminPassword: newPassword,
 		adminConfirm: z.string(),

@@ -13,6 +13,7 @@ export const config = {
 	secretKey: env.POSTERN_SECRET_KEY,
 	publicUrl: env.POSTERN_PUBLIC_URL,
 	trustProxy: env.POSTERN_TRUST_PROXY,
+	setupTrustLoopback: env.POSTERN_SETUP_TRUST_LOOPBACK,
 	/** Mock mode exists only under the dev server: `dev` is false in every production build. */
 	mock: dev && env.POSTERN_MOCK,
 	logLevel: env.LOG_LEVEL,

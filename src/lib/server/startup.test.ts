@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshTestDatabase } from './testing/db.js';
 import { db, tables, type Database } from './db/index.js';
 import { useSecretKey, SecretKeyError } from './secrets.js';
-import { verifySecretKey } from './startup.js';
+import { prepareFirstRun, verifySecretKey } from './startup.js';
+import { isSetupCodeRight } from './auth/setup-code.js';
+import { setUpAccounts } from './testing/accounts.js';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 let database: Database;
 beforeEach(async () => {
@@ -38,5 +43,34 @@ describe('verifySecretKey', () => {
 	it('treats a damaged check value as a wrong key, not as garbage', async () => {
 		await db().insert(tables.appMeta).values({ key: 'secret_key_check', value: 'v1.x.y.z' });
 		await expect(verifySecretKey('POSTERN_SECRET_KEY')).rejects.toThrow(/is not the key/);
+	});
+});
+
+describe('prepareFirstRun', () => {
+	let dataDir: string;
+	beforeEach(() => {
+		dataDir = mkdtempSync(path.join(tmpdir(), 'postern-first-run-'));
+	});
+	afterEach(() => {
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	it('while no account exists: prints the setup code and keeps it in the data folder', async () => {
+		const printed: string[] = [];
+		await prepareFirstRun(dataDir, (text) => printed.push(text));
+		const code = readFileSync(path.join(dataDir, 'setup-code'), 'utf8').trim();
+		expect(printed.join('\n')).toContain(`Postern first-run setup code: ${code}`);
+		expect(await isSetupCodeRight(code)).toBe(true);
+	});
+
+	it('once the accounts exist: prints nothing and erases a leftover code', async () => {
+		await prepareFirstRun(dataDir, () => {});
+		const code = readFileSync(path.join(dataDir, 'setup-code'), 'utf8').trim();
+		await setUpAccounts();
+		const printed: string[] = [];
+		await prepareFirstRun(dataDir, (text) => printed.push(text));
+		expect(printed).toEqual([]);
+		expect(existsSync(path.join(dataDir, 'setup-code'))).toBe(false);
+		expect(await isSetupCodeRight(code)).toBe(false);
 	});
 });

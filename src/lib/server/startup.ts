@@ -1,6 +1,7 @@
 /**
- * What the server does once before answering: load the secret key, open and migrate the database, and prove
- * the key opens what was sealed with it before (a wrong key stops start-up instead of producing garbage).
+ * What the server does once before answering: load the secret key, open and migrate the database (taking the
+ * data folder's lock when embedded), prove the key opens what was sealed with it before (a wrong key stops
+ * start-up instead of producing garbage), and, while no account exists, print the first-run setup code.
  */
 import { eq } from 'drizzle-orm';
 import { dev } from '$app/env';
@@ -10,6 +11,8 @@ import { openDatabase } from './db/open.js';
 import { loadSecretKey, openSecret, sealSecret, SecretKeyError } from './secrets.js';
 import { log } from './log.js';
 import { closeAllTransports } from './mail/transport.js';
+import { isSetupDone } from './auth/admins.js';
+import { eraseSetupCode, prepareSetupCode, setupCodeFile } from './auth/setup-code.js';
 // Features register what uses an SMTP server when they load (mail/usages.ts): load them at start-up, so a
 // server's delete is refused with the reason before any page has loaded them.
 import './site/settings.js';
@@ -34,6 +37,7 @@ export async function startServer(): Promise<Database> {
 	await verifySecretKey(
 		keySource === 'env' ? 'POSTERN_SECRET_KEY' : `${config.dataDir}/secret.key`
 	);
+	await prepareFirstRun(config.dataDir);
 	log.info(
 		{
 			event: 'startup',
@@ -67,6 +71,23 @@ export async function verifySecretKey(source: string) {
 			`The secret key (${source}) is not the key this database's secrets were sealed with. ` +
 				"Start with the original POSTERN_SECRET_KEY (or the data folder's secret.key); stored secrets cannot be opened without it."
 		);
+}
+
+/**
+ * While no account exists, /setup asks for the setup code: print it (a banner on stdout, where the log goes)
+ * and keep it in the data folder. Once the accounts exist, erase any leftover (another instance completed
+ * setup, or this one stopped between creating the accounts and erasing the code).
+ */
+export async function prepareFirstRun(
+	dataDir: string,
+	print: (text: string) => void = (text) => console.log(text)
+) {
+	if (await isSetupDone()) return eraseSetupCode(dataDir);
+	await prepareSetupCode(dataDir, print);
+	log.info(
+		{ event: 'setup_code', file: setupCodeFile(dataDir) },
+		'First-run setup asks for the setup code printed above'
+	);
 }
 
 export async function stopServer() {

@@ -15,6 +15,11 @@ export const RECOVERY_CODE = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$
 
 export const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 
+/** The setup code a server on this data folder printed and keeps in `<dataDir>/setup-code` until setup. */
+export function setupCodeOf(dataDir: string): string {
+	return readFileSync(path.join(dataDir, 'setup-code'), 'utf8').trim();
+}
+
 const MAIN_CODES = () => path.join(process.env.POSTERN_E2E_TMP!, 'main-recovery-codes.json');
 
 /** The first-run project keeps the main server's recovery codes here for later specs. */

@@ -2,7 +2,7 @@
  * Raw HTTP for the specs that must control every header (Origin, Cookie, X-Forwarded-*): Node's fetch, with
  * no cookie jar and no redirects followed, so each request carries exactly what the test gives it.
  */
-import { ADMIN, SUPPORT, type Account } from './accounts.js';
+import { ADMIN, SUPPORT, setupCodeOf, type Account } from './accounts.js';
 
 export interface Reply {
 	status: number;
@@ -82,8 +82,9 @@ export function codesIn(html: string): string[] {
 	return list ? [...list[1].matchAll(/[0-9A-Z]{4}(?:-[0-9A-Z]{4}){3}/g)].map((m) => m[0]) : [];
 }
 
-export function setupForm(admin: Account = ADMIN, support: Account = SUPPORT) {
+export function setupForm(setupCode = '', admin: Account = ADMIN, support: Account = SUPPORT) {
 	return {
+		setupCode,
 		adminUsername: admin.username,
 		adminPassword: admin.password,
 		adminConfirm: admin.password,
@@ -93,9 +94,18 @@ export function setupForm(admin: Account = ADMIN, support: Account = SUPPORT) {
 	};
 }
 
-/** Runs first-run setup as a browser without JavaScript would; returns the reply and the codes shown. */
-export async function setUpOverHttp(base: string, options: Omit<SendOptions, 'form'> = {}) {
-	const reply = await send(`${base}/setup`, { ...options, form: setupForm() });
+/**
+ * Runs first-run setup as a browser without JavaScript would, with the setup code the server keeps in its
+ * data folder; returns the reply and the recovery codes shown.
+ */
+export async function setUpOverHttp(
+	server: { url: string; dataDir: string },
+	options: Omit<SendOptions, 'form'> = {}
+) {
+	const reply = await send(`${server.url}/setup`, {
+		...options,
+		form: setupForm(setupCodeOf(server.dataDir))
+	});
 	if (reply.status !== 200)
 		throw new Error(`setup answered ${reply.status}: ${reply.body.slice(0, 500)}`);
 	return { reply, codes: codesIn(reply.body) };

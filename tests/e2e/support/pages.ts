@@ -8,6 +8,7 @@ import { ADMIN, SUPPORT, type Account } from './accounts.js';
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
 
 export interface SetupValues {
+	setupCode: string;
 	adminUsername: string;
 	adminPassword: string;
 	adminConfirm: string;
@@ -16,8 +17,13 @@ export interface SetupValues {
 	supportConfirm: string;
 }
 
-export function setupValues(admin: Account = ADMIN, support: Account = SUPPORT): SetupValues {
+export function setupValues(
+	setupCode: string,
+	admin: Account = ADMIN,
+	support: Account = SUPPORT
+): SetupValues {
 	return {
+		setupCode,
 		adminUsername: admin.username,
 		adminPassword: admin.password,
 		adminConfirm: admin.password,
@@ -28,6 +34,7 @@ export function setupValues(admin: Account = ADMIN, support: Account = SUPPORT):
 }
 
 export const SETUP_LABELS: Record<keyof SetupValues, string> = {
+	setupCode: 'Setup code',
 	adminUsername: 'UI Admin Username',
 	adminPassword: 'UI Admin Password',
 	adminConfirm: 'UI Admin Confirm Password',

@@ -10,6 +10,8 @@ import path from 'node:path';
 
 const TMP = process.env.POSTERN_E2E_TMP!;
 const APP = path.join(TMP, 'app');
+/** The main server's data folder (serve.js starts it there): its setup-code file is read by first-run. */
+export const MAIN_DATA_DIR = path.join(TMP, 'data', 'main');
 const LOGS = path.resolve('test-results', 'servers');
 
 /** Variables a developer's shell might carry that would change what a test server does. */
@@ -26,6 +28,8 @@ export interface Postern {
 	name: string;
 	url: string;
 	port: number;
+	/** The server process's PID (what a data-folder lock names). */
+	pid: number;
 	dataDir: string;
 	/** Everything the process printed so far. */
 	output(): string;
@@ -114,7 +118,15 @@ export async function startPostern(
 		}
 		await new Promise((r) => setTimeout(r, 150));
 	}
-	return { name, url, port, dataDir, output, stop: () => stopChild(child, exited) };
+	return {
+		name,
+		url,
+		port,
+		pid: child.pid!,
+		dataDir,
+		output,
+		stop: () => stopChild(child, exited)
+	};
 }
 
 /** Starts an instance that is expected to refuse to start; returns its exit code and what it printed. */

@@ -12,6 +12,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import * as schema from './schema/index.js';
 import { loadMigrations } from './migrations.js';
+import { lockDataFolder } from './folder-lock.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -42,11 +43,19 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 		};
 	} else {
 		let pglite: PGlite;
+		let release = () => {};
 		if (target.kind === 'pglite') {
-			// PGlite does not create parent folders itself.
-			const dir = path.join(target.dataDir, 'pglite');
-			mkdirSync(dir, { recursive: true, mode: 0o700 });
-			pglite = await PGlite.create(dir);
+			// PGlite is single-process: a second server on this folder would split the data (see folder-lock.ts).
+			release = lockDataFolder(target.dataDir).release;
+			try {
+				// PGlite does not create parent folders itself.
+				const dir = path.join(target.dataDir, 'pglite');
+				mkdirSync(dir, { recursive: true, mode: 0o700 });
+				pglite = await PGlite.create(dir);
+			} catch (error) {
+				release();
+				throw error;
+			}
 		} else {
 			pglite = target.from ? ((await target.from.clone()) as PGlite) : await PGlite.create();
 		}
@@ -54,10 +63,21 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 			db: drizzlePglite(pglite, { schema }) as unknown as Db,
 			kind: 'pglite',
 			pglite,
-			close: () => pglite.close()
+			close: async () => {
+				try {
+					await pglite.close();
+				} finally {
+					release();
+				}
+			}
 		};
 	}
-	await migrate(database);
+	try {
+		await migrate(database);
+	} catch (error) {
+		await database.close().catch(() => {});
+		throw error;
+	}
 	return database;
 }
 
