@@ -12,8 +12,8 @@
  * token. Rate limits (auth/throttle.ts, counted in the database) per account and per IP on the password, the
  * codes and resends; every password or code check is reserved on the throttle first (checked and counted
  * in one step, so parallel guesses cannot slip past the limit). An unknown user and a wrong password get the
- * same answer. Every expected outcome is a
- * value with a message for the page; exceptions mean a broken invariant.
+ * same answer. Every expected outcome is a value with a message for the page; exceptions mean a broken
+ * invariant.
  */
 import { db, tables } from '../db/index.js';
 import { eq } from 'drizzle-orm';
@@ -108,12 +108,9 @@ export async function startLogin(
 	try {
 		user = await directoryForDomain(domain).authenticate(username, input.password);
 	} catch (error) {
-		if (!(error instanceof DirectoryError)) {
-			await releaseAttempt(keys);
-			throw error;
-		}
 		// the password was never checked: not a failure of the user's
 		await releaseAttempt(keys);
+		if (!(error instanceof DirectoryError)) throw error;
 		await auditPassword(domain, username, input.ip, 'failed', 'directory unavailable', {
 			diagnosis: error.diagnosis.id
 		});
