@@ -1,15 +1,12 @@
-/** "Forgot password?": a username, one recovery code and a new password. The code is spent on success. */
+/**
+ * "Forgot password?": a username, one recovery code and a new password. The code is spent on success.
+ * The attempt is reserved on the throttle before any code is verified (checked and counted at once), so
+ * parallel guesses cannot slip past the limit.
+ */
 import { findAdminByUsername, setAdminPassword } from './admins.js';
 import { consumeRecoveryCode, countUnusedRecoveryCodes } from './recovery-codes.js';
 import { invalidateAdminSessions } from './session.js';
-import { spendPasswordVerification } from './password.js';
-import {
-	checkThrottle,
-	describeWait,
-	recordFailure,
-	recordSuccess,
-	throttleKeys
-} from './throttle.js';
+import { describeWait, reserveAttempt, settleSuccess, throttleKeys } from './throttle.js';
 import { recordAudit } from '../audit.js';
 
 export type RecoverResult =
@@ -22,20 +19,20 @@ export async function resetPasswordWithRecoveryCode(input: {
 	ip?: string;
 }): Promise<RecoverResult> {
 	const keys = throttleKeys('recovery', input.username, input.ip);
-	const blockedUntil = await checkThrottle(keys);
-	if (blockedUntil)
+	const reservation = await reserveAttempt(keys);
+	if (!reservation.ok)
 		return {
 			ok: false,
 			status: 429,
-			message: `Too many failed attempts. Try again in ${describeWait(blockedUntil)}.`
+			message: `Too many failed attempts. Try again in ${describeWait(reservation.until)}.`
 		};
 
 	const admin = await findAdminByUsername(input.username);
-	const spent = admin
-		? await consumeRecoveryCode(admin.id, input.recoveryCode)
-		: (await spendPasswordVerification(input.recoveryCode), false);
+	// Verified for an unknown account too: the same work, whatever the answer.
+	const spent = await consumeRecoveryCode(admin?.id ?? null, input.recoveryCode);
 	if (!admin || !spent) {
-		const next = await recordFailure(keys);
+		// the reservation already counted this failure
+		const { next } = reservation;
 		await recordAudit({
 			actor: input.username,
 			action: 'recovery.used',
@@ -51,7 +48,7 @@ export async function resetPasswordWithRecoveryCode(input: {
 		};
 	}
 
-	await recordSuccess(keys);
+	await settleSuccess(keys);
 	await setAdminPassword(admin.id, input.newPassword);
 	// Whoever held a session with the forgotten password is signed out.
 	await invalidateAdminSessions(admin.id);

@@ -38,26 +38,42 @@ export async function regenerateRecoveryCodes(adminId: string, tx?: Tx): Promise
 	return codes;
 }
 
-/** Spends one of the admin's unused codes if `input` matches it. Returns whether it did. */
-export async function consumeRecoveryCode(adminId: string, input: string): Promise<boolean> {
+/** A hash of a code nobody holds: what an absent code is verified against. */
+let dummyHash: Promise<string> | undefined;
+function absentCodeHash(): Promise<string> {
+	dummyHash ??= hashPassword(newCode());
+	return dummyHash;
+}
+
+/**
+ * Spends one of the admin's unused codes if `input` matches it. Returns whether it did. `adminId` null (no
+ * such account) is answered too: every call verifies exactly RECOVERY_CODE_COUNT hashes, the account's
+ * unused codes and hashes of no code for the rest, and does not stop at a match, so the time does not tell
+ * whether the account exists, how many codes it has left, or which one matched.
+ */
+export async function consumeRecoveryCode(adminId: string | null, input: string): Promise<boolean> {
 	const code = normaliseRecoveryCode(input);
-	if (!/^[0-9A-Z]{16}$/.test(code)) return false;
-	const unused = await db()
-		.select({ id: tables.recoveryCodes.id, codeHash: tables.recoveryCodes.codeHash })
-		.from(tables.recoveryCodes)
-		.where(and(eq(tables.recoveryCodes.adminId, adminId), isNull(tables.recoveryCodes.usedAt)));
-	for (const row of unused) {
-		if (await verifyPassword(row.codeHash, code)) {
-			// The usedAt condition makes a concurrent second use of the same code lose the race.
-			const spent = await db()
-				.update(tables.recoveryCodes)
-				.set({ usedAt: new Date() })
-				.where(and(eq(tables.recoveryCodes.id, row.id), isNull(tables.recoveryCodes.usedAt)))
-				.returning({ id: tables.recoveryCodes.id });
-			return spent.length === 1;
-		}
+	const wellFormed = /^[0-9A-Z]{16}$/.test(code);
+	const unused = adminId
+		? await db()
+				.select({ id: tables.recoveryCodes.id, codeHash: tables.recoveryCodes.codeHash })
+				.from(tables.recoveryCodes)
+				.where(and(eq(tables.recoveryCodes.adminId, adminId), isNull(tables.recoveryCodes.usedAt)))
+		: [];
+	let matched: string | null = null;
+	for (let i = 0; i < Math.max(RECOVERY_CODE_COUNT, unused.length); i++) {
+		const row = unused[i];
+		const ok = await verifyPassword(row?.codeHash ?? (await absentCodeHash()), code);
+		if (ok && row && wellFormed && !matched) matched = row.id;
 	}
-	return false;
+	if (!matched) return false;
+	// The usedAt condition makes a concurrent second use of the same code lose the race.
+	const spent = await db()
+		.update(tables.recoveryCodes)
+		.set({ usedAt: new Date() })
+		.where(and(eq(tables.recoveryCodes.id, matched), isNull(tables.recoveryCodes.usedAt)))
+		.returning({ id: tables.recoveryCodes.id });
+	return spent.length === 1;
 }
 
 export async function countUnusedRecoveryCodes(adminId: string): Promise<number> {

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { freshTestDatabase } from '../testing/db.js';
 import { ADMIN, SUPPORT, setUpAccounts } from '../testing/accounts.js';
 import { db, tables, type Database } from '../db/index.js';
 import { signIn } from './sign-in.js';
 import { createSession, validateSessionToken } from './session.js';
-import { recordFailure, throttleKeys } from './throttle.js';
+import { DELAY_FROM, recordFailure, throttleKeys } from './throttle.js';
 
 let database: Database;
 beforeEach(async () => {
@@ -109,5 +109,65 @@ describe('sign-in', () => {
 			.set({ disabledAt: new Date() })
 			.where(eq(tables.admins.id, admin.id));
 		expect((await signIn({ username: ADMIN.username, password: ADMIN.password })).ok).toBe(false);
+	});
+});
+
+describe('sign-in under parallel requests', () => {
+	// The clock stands still during the burst: the rule then lets exactly the first DELAY_FROM through.
+	beforeEach(() => {
+		vi.useFakeTimers({ toFake: ['Date'] });
+		vi.setSystemTime(new Date('2030-03-01T09:00:00Z'));
+	});
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	/** Sign-ins whose password was actually checked (a throttled one is audited with reason "throttled"). */
+	async function evaluatedSignIns() {
+		const failed = await db()
+			.select()
+			.from(tables.auditLog)
+			.where(eq(tables.auditLog.outcome, 'failed'));
+		return failed.filter(
+			(row) => (row.detail as { reason?: string }).reason === 'wrong username or password'
+		).length;
+	}
+
+	it('checks at most 5 of 100 parallel wrong passwords for one account', async () => {
+		await setUpAccounts();
+		const results = await Promise.all(
+			Array.from({ length: 100 }, (_, i) =>
+				signIn({ username: ADMIN.username, password: `wrong ${i}`, ip: IP })
+			)
+		);
+		expect(await evaluatedSignIns()).toBe(DELAY_FROM);
+		expect(results.filter((r) => !r.ok && r.reason === 'throttled')).toHaveLength(100 - DELAY_FROM);
+		const [counter] = await db()
+			.select()
+			.from(tables.loginThrottle)
+			.where(eq(tables.loginThrottle.key, 'sign_in:account:alice'));
+		expect(counter.failures).toBe(DELAY_FROM);
+	});
+
+	it('checks at most 25 of 100 parallel wrong passwords for different accounts from one address', async () => {
+		await setUpAccounts();
+		await Promise.all(
+			Array.from({ length: 100 }, (_, i) =>
+				signIn({ username: `guess${i}`, password: 'whatever it is', ip: IP })
+			)
+		);
+		expect(await evaluatedSignIns()).toBe(DELAY_FROM * 5);
+	});
+
+	it('gives the address back its reservation when the password was right', async () => {
+		await setUpAccounts();
+		await signIn({ username: SUPPORT.username, password: 'wrong one', ip: IP });
+		expect((await signIn({ username: ADMIN.username, password: ADMIN.password, ip: IP })).ok).toBe(
+			true
+		);
+		const counters = Object.fromEntries(
+			(await db().select().from(tables.loginThrottle)).map((r) => [r.key, r.failures])
+		);
+		expect(counters).toEqual({ 'sign_in:account:bob': 1, [`sign_in:ip:${IP}`]: 1 });
 	});
 });

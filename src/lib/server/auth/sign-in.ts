@@ -1,16 +1,11 @@
 /**
- * The console's sign-in: throttle check, credential check, throttle bookkeeping, new session, audit.
+ * The console's sign-in: throttle reservation (checked and counted at once, so parallel guesses cannot
+ * slip past the limit), credential check, throttle bookkeeping, new session, audit.
  * Returns a value for every expected outcome; the route only turns it into a response.
  */
 import { verifyAdminCredentials } from './admins.js';
 import { createSession, invalidateSession } from './session.js';
-import {
-	checkThrottle,
-	describeWait,
-	recordFailure,
-	recordSuccess,
-	throttleKeys
-} from './throttle.js';
+import { describeWait, reserveAttempt, settleSuccess, throttleKeys } from './throttle.js';
 import { recordAudit } from '../audit.js';
 
 export type SignInResult =
@@ -24,8 +19,8 @@ export async function signIn(input: {
 	previousToken?: string | null;
 }): Promise<SignInResult> {
 	const keys = throttleKeys('sign_in', input.username, input.ip);
-	const blockedUntil = await checkThrottle(keys);
-	if (blockedUntil) {
+	const reservation = await reserveAttempt(keys);
+	if (!reservation.ok) {
 		await recordAudit({
 			actor: input.username,
 			action: 'auth.sign_in',
@@ -36,13 +31,14 @@ export async function signIn(input: {
 		return {
 			ok: false,
 			reason: 'throttled',
-			message: `Too many failed sign-ins. Try again in ${describeWait(blockedUntil)}.`
+			message: `Too many failed sign-ins. Try again in ${describeWait(reservation.until)}.`
 		};
 	}
 
 	const admin = await verifyAdminCredentials(input.username, input.password);
 	if (!admin) {
-		const next = await recordFailure(keys);
+		// the reservation already counted this failure
+		const { next } = reservation;
 		await recordAudit({
 			actor: input.username,
 			action: 'auth.sign_in',
@@ -56,7 +52,7 @@ export async function signIn(input: {
 		return { ok: false, reason: 'invalid', message };
 	}
 
-	await recordSuccess(keys);
+	await settleSuccess(keys);
 	// A new token at every sign-in: a token planted before sign-in (session fixation) never becomes valid.
 	if (input.previousToken) await invalidateSession(input.previousToken);
 	const token = await createSession(admin.id, { ip: input.ip, userAgent: input.userAgent });

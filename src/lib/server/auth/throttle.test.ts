@@ -5,8 +5,12 @@ import {
 	blockDuration,
 	checkThrottle,
 	describeWait,
+	DELAY_FROM,
 	recordFailure,
 	recordSuccess,
+	releaseAttempt,
+	reserveAttempt,
+	settleSuccess,
 	throttleKeys
 } from './throttle.js';
 
@@ -161,5 +165,92 @@ describe('throttle counters', () => {
 		expect(
 			await checkThrottle(throttleKeys('sign_in', 'alice', undefined), at(T0, MINUTE))
 		).toBeNull();
+	});
+});
+
+describe('throttle reservations', () => {
+	let database: Database;
+	beforeEach(async () => {
+		database = await freshTestDatabase();
+	});
+	afterEach(async () => {
+		await database.close();
+	});
+
+	const counters = async () =>
+		Object.fromEntries(
+			(await db().select().from(tables.loginThrottle)).map((r) => [r.key, r.failures])
+		);
+
+	it('let exactly 5 of 100 parallel attempts through at one instant, and count only those', async () => {
+		const keys = throttleKeys('sign_in', 'alice', '192.0.2.7');
+		const results = await Promise.all(Array.from({ length: 100 }, () => reserveAttempt(keys, T0)));
+		expect(results.filter((r) => r.ok)).toHaveLength(DELAY_FROM);
+		expect(results.filter((r) => !r.ok)).toEqual(
+			Array(100 - DELAY_FROM).fill({ ok: false, until: at(T0, SECOND) })
+		);
+		expect(await counters()).toEqual({
+			'sign_in:account:alice': DELAY_FROM,
+			'sign_in:ip:192.0.2.7': DELAY_FROM
+		});
+	});
+
+	it('say when the next try is allowed should the reserved one fail', async () => {
+		const keys = throttleKeys('sign_in', 'alice', undefined);
+		for (let i = 0; i < DELAY_FROM - 1; i++)
+			expect(await reserveAttempt(keys, T0)).toEqual({ ok: true, next: null });
+		expect(await reserveAttempt(keys, T0)).toEqual({ ok: true, next: at(T0, SECOND) });
+		// once the delay is over the next reservation counts the 6th
+		expect(await reserveAttempt(keys, at(T0, SECOND))).toEqual({
+			ok: true,
+			next: at(T0, 3 * SECOND)
+		});
+	});
+
+	it('refuse while the address is blocked without leaving a counter for a new account', async () => {
+		for (let i = 0; i < 25; i++)
+			await reserveAttempt(throttleKeys('sign_in', `user${i}`, '198.51.100.9'), T0);
+		const refused = await reserveAttempt(throttleKeys('sign_in', 'fresh', '198.51.100.9'), T0);
+		expect(refused).toEqual({ ok: false, until: at(T0, SECOND) });
+		expect(Object.keys(await counters())).not.toContain('sign_in:account:fresh');
+	});
+
+	it('forget a reservation of 24 hours ago', async () => {
+		const keys = throttleKeys('sign_in', 'alice', undefined);
+		for (let i = 0; i < 9; i++) await reserveAttempt(keys, at(T0, i * HOUR));
+		await reserveAttempt(keys, at(T0, 40 * HOUR));
+		expect(await counters()).toEqual({ 'sign_in:account:alice': 1 });
+	});
+
+	it('after a success clear the account and give the address its reservation back', async () => {
+		const keys = throttleKeys('sign_in', 'alice', '192.0.2.7');
+		await reserveAttempt(throttleKeys('sign_in', 'bob', '192.0.2.7'), T0);
+		await reserveAttempt(keys, T0);
+		await reserveAttempt(keys, T0);
+		await settleSuccess(keys);
+		expect(await counters()).toEqual({ 'sign_in:account:bob': 1, 'sign_in:ip:192.0.2.7': 2 });
+	});
+
+	it('unblock an address once the given-back reservation leaves it under its limit', async () => {
+		for (let i = 0; i < 24; i++)
+			await reserveAttempt(throttleKeys('sign_in', `user${i}`, '198.51.100.9'), T0);
+		const last = throttleKeys('sign_in', 'alice', '198.51.100.9');
+		expect(await reserveAttempt(last, T0)).toEqual({ ok: true, next: at(T0, SECOND) });
+		await settleSuccess(last);
+		expect(await checkThrottle(throttleKeys('sign_in', 'carol', '198.51.100.9'), T0)).toBeNull();
+	});
+
+	it('give every key back an attempt that was not evaluated, leaving no empty counter', async () => {
+		const keys = throttleKeys('user_sign_in', 'alice', '192.0.2.7');
+		await reserveAttempt(keys, T0);
+		await releaseAttempt(keys);
+		expect(await counters()).toEqual({});
+		await reserveAttempt(keys, T0);
+		await reserveAttempt(keys, T0);
+		await releaseAttempt(keys);
+		expect(await counters()).toEqual({
+			'user_sign_in:account:alice': 1,
+			'user_sign_in:ip:192.0.2.7': 1
+		});
 	});
 });

@@ -7,6 +7,7 @@ import { sealSecret } from '../secrets.js';
 import { seedIdentityDemo, type IdentitySeed } from '../identity/seed.js';
 import { resetUserTotp, setLocalUserDisabled } from '../identity/users.js';
 import { totpCode, totpStep, type TotpOptions } from '../otp/totp.js';
+import { DELAY_FROM } from '../auth/throttle.js';
 import type { OutgoingMail } from '../otp/mail.js';
 import {
 	confirmLoginTotpSetup,
@@ -274,6 +275,34 @@ describe('e-mail OTP step', () => {
 		// The per-account throttle also kicks in after 5 failures: wait it out, the code stays burned.
 		const sixth = await verifyLoginEmailOtp({ token: start.token, code, now: later(60_000) });
 		expect(sixth).toMatchObject({ ok: false, reason: 'burned' });
+	});
+
+	it('answers the 6th try at once that the code is used up and a new one can be sent, not "try again in 1 second"', async () => {
+		const start = await login('jane');
+		if (!start.ok) throw new Error('refused');
+		const code = codeFrom();
+		const wrong = code === '000000' ? '111111' : '000000';
+		for (let i = 0; i < 5; i++)
+			await verifyLoginEmailOtp({ token: start.token, code: wrong, now: later(i * 1000), ...meta });
+		// the 5th failure delays the account's next try by a second: the 6th comes within it
+		const sixth = await verifyLoginEmailOtp({
+			token: start.token,
+			code,
+			now: later(4500),
+			...meta
+		});
+		expect(sixth).toEqual({
+			ok: false,
+			reason: 'burned',
+			message: 'Too many wrong codes: this code no longer works. Ask for a new one.'
+		});
+		expect(await describeLoginEmailOtp(start.token, later(4500))).toMatchObject({
+			usedUp: true,
+			attemptsLeft: 0
+		});
+		// a used-up code is not a guess: it adds no failure to the account's counter
+		const counters = await db().select().from(tables.loginThrottle);
+		expect(counters.find((row) => row.key.startsWith('user_otp:account:'))?.failures).toBe(5);
 	});
 
 	it('refuses the code of one sign-in for another', async () => {
@@ -816,5 +845,92 @@ describe('LDAP domain with e-mail OTP (slapd)', () => {
 		expect(await ldapLogin('alice', slapd.user('alice').password)).toMatchObject({
 			next: 'totp-setup'
 		});
+	});
+});
+
+describe('throttles under parallel requests', () => {
+	/** Attempts whose password or code was actually checked: audited with this reason. */
+	async function evaluated(action: 'login.password' | 'login.second_factor', reason: string) {
+		const rows = await audit(action);
+		return rows.filter((row) => (row.detail as { reason?: string }).reason === reason).length;
+	}
+	const burst = <T>(n: number, attempt: (i: number) => Promise<T>) =>
+		Promise.all(Array.from({ length: n }, (_, i) => attempt(i)));
+
+	it('checks at most 5 of 100 parallel wrong passwords for one account', async () => {
+		const results = await burst(100, (i) => login('jane', `wrong password ${i}`, T0));
+		expect(await evaluated('login.password', 'wrong username or password')).toBe(DELAY_FROM);
+		expect(results.filter((r) => !r.ok && r.reason === 'throttled')).toHaveLength(100 - DELAY_FROM);
+	});
+
+	it('checks at most 1 of 100 parallel wrong e-mail codes once the account has 4 failures', async () => {
+		const start = await login('jane');
+		if (!start.ok) throw new Error('refused');
+		const first = codeFrom();
+		const wrongFor = (code: string) => (code === '000000' ? '111111' : '000000');
+		for (let i = 0; i < 4; i++)
+			await verifyLoginEmailOtp({ token: start.token, code: wrongFor(first), now: T0, ...meta });
+		const resent = await resendLoginEmailOtp({
+			token: start.token,
+			send,
+			now: later(31_000),
+			...meta
+		});
+		expect(resent.ok).toBe(true);
+		const second = codeFrom();
+		const before = await evaluated('login.second_factor', 'invalid');
+		const results = await burst(100, () =>
+			verifyLoginEmailOtp({
+				token: start.token,
+				code: wrongFor(second),
+				now: later(32_000),
+				...meta
+			})
+		);
+		// the 5th failure of the account starts its delay: only one of the burst gets its code compared
+		expect((await evaluated('login.second_factor', 'invalid')) - before).toBe(1);
+		expect(results.filter((r) => !r.ok && r.reason === 'throttled')).toHaveLength(99);
+	});
+
+	it('checks at most 5 of 100 parallel wrong authenticator codes', async () => {
+		const start = await login('tom', undefined, T0);
+		if (!start.ok) throw new Error('refused');
+		const setup = await getLoginTotpSetup({ token: start.token, now: T0 });
+		if (!setup.ok) throw new Error(setup.message);
+		const secret = setup.setup.keyText.replace(/ /g, '');
+		const confirmed = await confirmLoginTotpSetup({
+			token: start.token,
+			code: await totpCode(secret, DEFAULT, T0),
+			now: T0
+		});
+		expect(confirmed.ok).toBe(true);
+		const next = later(60_000);
+		const again = await login('tom', undefined, next);
+		if (!again.ok) throw new Error('refused');
+		const valid = await Promise.all(
+			[-1, 0, 1].map((d) => totpCode(secret, DEFAULT, new Date(next.getTime() + d * 30_000)))
+		);
+		const wrong = ['000000', '111111', '222222', '333333'].find((c) => !valid.includes(c))!;
+		const results = await burst(100, () =>
+			verifyLoginTotp({ token: again.token, code: wrong, now: next, ...meta })
+		);
+		expect(await evaluated('login.second_factor', 'invalid')).toBe(DELAY_FROM);
+		expect(results.filter((r) => !r.ok && r.reason === 'throttled')).toHaveLength(100 - DELAY_FROM);
+	});
+
+	it('checks at most 5 of 100 parallel wrong codes while setting up the authenticator', async () => {
+		const start = await login('tom', undefined, T0);
+		if (!start.ok) throw new Error('refused');
+		const setup = await getLoginTotpSetup({ token: start.token, now: T0 });
+		if (!setup.ok) throw new Error(setup.message);
+		const secret = setup.setup.keyText.replace(/ /g, '');
+		const valid = await Promise.all(
+			[-1, 0, 1].map((d) => totpCode(secret, DEFAULT, new Date(T0.getTime() + d * 30_000)))
+		);
+		const wrong = ['000000', '111111', '222222', '333333'].find((c) => !valid.includes(c))!;
+		await burst(100, () =>
+			confirmLoginTotpSetup({ token: start.token, code: wrong, now: T0, ...meta })
+		);
+		expect(await evaluated('login.second_factor', 'invalid')).toBe(DELAY_FROM);
 	});
 });

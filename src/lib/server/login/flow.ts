@@ -10,18 +10,20 @@
  *
  * The pending token of the first step opens none of the portal; the second factor swaps it for a new portal
  * token. Rate limits (auth/throttle.ts, counted in the database) per account and per IP on the password, the
- * codes and resends; an unknown user and a wrong password get the same answer. Every expected outcome is a
- * value with a message for the page; exceptions mean a broken invariant.
+ * codes and resends; every password or code check is reserved on the throttle first (checked and counted
+ * in one step, so parallel guesses cannot slip past the limit). An unknown user and a wrong password get the
+ * same answer. Every expected outcome is a value with a message for the page; exceptions mean a broken
+ * invariant.
  */
 import { db, tables } from '../db/index.js';
 import { eq } from 'drizzle-orm';
 import type { DomainRow, OtpGeneratorRow, UserSessionRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import {
-	checkThrottle,
 	describeWait,
-	recordFailure,
-	recordSuccess,
+	releaseAttempt,
+	reserveAttempt,
+	settleSuccess,
 	throttleKeys,
 	type ThrottleKey
 } from '../auth/throttle.js';
@@ -30,6 +32,7 @@ import { DirectoryError, type DirectoryUser } from '../directory/types.js';
 import {
 	RESEND_COOLDOWN_MS,
 	describeEmailOtp,
+	emailOtpRefusal,
 	issueEmailOtp,
 	verifyEmailOtp,
 	type EmailOtpSettings
@@ -90,14 +93,14 @@ export async function startLogin(
 		return { ok: false, reason: 'unknown-domain', message: 'Choose your domain from the list.' };
 	const username = input.username.trim();
 	const keys = throttleKeys('user_sign_in', `${domain.id}:${username}`, input.ip);
-	const blockedUntil = await checkThrottle(keys, now);
-	if (blockedUntil) {
+	const reservation = await reserveAttempt(keys, now);
+	if (!reservation.ok) {
 		await auditPassword(domain, username, input.ip, 'failed', 'throttled');
 		return {
 			ok: false,
 			reason: 'throttled',
-			retryAt: blockedUntil,
-			message: `Too many failed sign-ins. Try again in ${describeWait(blockedUntil, now)}.`
+			retryAt: reservation.until,
+			message: `Too many failed sign-ins. Try again in ${describeWait(reservation.until, now)}.`
 		};
 	}
 
@@ -105,6 +108,8 @@ export async function startLogin(
 	try {
 		user = await directoryForDomain(domain).authenticate(username, input.password);
 	} catch (error) {
+		// the password was never checked: not a failure of the user's
+		await releaseAttempt(keys);
 		if (!(error instanceof DirectoryError)) throw error;
 		await auditPassword(domain, username, input.ip, 'failed', 'directory unavailable', {
 			diagnosis: error.diagnosis.id
@@ -117,7 +122,8 @@ export async function startLogin(
 		};
 	}
 	if (!user) {
-		const next = await recordFailure(keys, now);
+		// the reservation already counted this failure
+		const { next } = reservation;
 		await auditPassword(domain, username, input.ip, 'failed', 'wrong username or password');
 		return {
 			ok: false,
@@ -128,7 +134,7 @@ export async function startLogin(
 				: WRONG_CREDENTIALS
 		};
 	}
-	await recordSuccess(keys);
+	await settleSuccess(keys);
 
 	const generator = await findOtpGeneratorRow(domain.otpGeneratorId);
 	if (!generator) {
@@ -224,6 +230,7 @@ export async function describeLoginEmailOtp(
 		expiresAt: status?.expiresAt ?? null,
 		expired: status?.expired ?? false,
 		attemptsLeft: status?.attemptsLeft ?? 0,
+		usedUp: status?.usedUp ?? false,
 		cooldownSeconds: status?.cooldownSeconds ?? 0
 	};
 }
@@ -234,12 +241,20 @@ export async function verifyLoginEmailOtp(
 	const now = input.now ?? new Date();
 	const login = await findSessionRow(input.token, 'password-ok', now);
 	if (!login || login.factor !== 'email-otp') return expired();
+	// A code that cannot be checked (used up, expired, none) is said so at once: the account's delay after
+	// the 5th wrong try must not hide that only a new code helps.
+	const refusal = await emailOtpRefusal(login.id, now);
+	if (refusal) {
+		await auditSecondFactor(login, input.ip, 'email-otp', refusal.reason);
+		return refusal;
+	}
 	const keys = secondFactorKeys('user_otp', login, input.ip);
-	const blocked = await throttled(keys, now);
-	if (blocked) return blocked;
+	const reservation = await reserve(keys, now);
+	if (!reservation.ok) return reservation.refused;
 	const result = await verifyEmailOtp({ loginId: login.id, code: input.code, now });
 	if (!result.ok) {
-		if (result.reason === 'invalid' || result.reason === 'burned') await recordFailure(keys, now);
+		// Wrong or burned counts (kept reserved); expired or spent meanwhile was no guess.
+		if (result.reason === 'expired' || result.reason === 'no-code') await releaseAttempt(keys);
 		await auditSecondFactor(login, input.ip, 'email-otp', result.reason);
 		return {
 			ok: false,
@@ -248,7 +263,7 @@ export async function verifyLoginEmailOtp(
 			...(result.reason === 'invalid' ? { attemptsLeft: result.attemptsLeft } : {})
 		};
 	}
-	await recordSuccess(keys);
+	await settleSuccess(keys);
 	return finish(login, input, 'email-otp', now);
 }
 
@@ -408,21 +423,21 @@ export async function confirmLoginTotpSetup(
 	const now = input.now ?? new Date();
 	const login = await findSessionRow(input.token, 'password-ok', now);
 	if (!login || login.factor !== 'totp') return expired();
-	const keys = secondFactorKeys('user_totp', login, input.ip);
-	const blocked = await throttled(keys, now);
-	if (blocked) return blocked;
 	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
 	// reset meanwhile: the next sign-in begins a new enrollment (and mails its key)
 	if (!enrollment) return { ok: false, reason: 'setup-required', message: TOTP_RESET };
 	if (enrollment.confirmedAt)
 		return { ok: false, reason: 'enrolled', message: 'Your authenticator is already set up.' };
+	const keys = secondFactorKeys('user_totp', login, input.ip);
+	const reservation = await reserve(keys, now);
+	if (!reservation.ok) return reservation.refused;
 	const result = await confirmTotpEnrollment({
 		enrollmentId: enrollment.id,
 		code: input.code,
 		now
 	});
 	if (!result.ok) {
-		await recordFailure(keys, now);
+		// the reservation already counted this failure
 		await auditSecondFactor(login, input.ip, 'totp-setup', result.reason);
 		return {
 			ok: false,
@@ -431,7 +446,7 @@ export async function confirmLoginTotpSetup(
 				'This code is not right. Check that the app’s clock is correct and try the current code.'
 		};
 	}
-	await recordSuccess(keys);
+	await settleSuccess(keys);
 	await recordAudit({
 		actor: login.username,
 		action: 'totp.enrolled',
@@ -448,8 +463,8 @@ export async function verifyLoginTotp(
 	const login = await findSessionRow(input.token, 'password-ok', now);
 	if (!login || login.factor !== 'totp') return expired();
 	const keys = secondFactorKeys('user_totp', login, input.ip);
-	const blocked = await throttled(keys, now);
-	if (blocked) return blocked;
+	const reservation = await reserve(keys, now);
+	if (!reservation.ok) return reservation.refused;
 	const result = await verifyTotpEnrollment({
 		domainId: login.domainId,
 		subject: login.subject,
@@ -457,9 +472,12 @@ export async function verifyLoginTotp(
 		now
 	});
 	if (!result.ok) {
-		if (result.reason === 'not-enrolled')
+		if (result.reason === 'not-enrolled') {
+			// nothing was checked
+			await releaseAttempt(keys);
 			return { ok: false, reason: 'setup-required', message: TOTP_RESET };
-		await recordFailure(keys, now);
+		}
+		// the reservation already counted this failure
 		await auditSecondFactor(login, input.ip, 'totp', result.reason);
 		return result.reason === 'replay'
 			? {
@@ -469,7 +487,7 @@ export async function verifyLoginTotp(
 				}
 			: { ok: false, reason: 'invalid', message: 'This code is not right. Try the current one.' };
 	}
-	await recordSuccess(keys);
+	await settleSuccess(keys);
 	return finish(login, input, 'totp', now);
 }
 
@@ -584,15 +602,21 @@ function secondFactorKeys(scope: string, login: UserSessionRow, ip: string | und
 	return throttleKeys(scope, `${login.domainId}:${login.subject}`, ip);
 }
 
-async function throttled(keys: ThrottleKey[], now: Date): Promise<SecondFactorResult | null> {
-	const until = await checkThrottle(keys, now);
-	return until
-		? {
-				ok: false,
-				reason: 'throttled',
-				message: `Too many wrong codes. Try again in ${describeWait(until, now)}.`
-			}
-		: null;
+/** Reserves a code check on the throttle, or the answer when the keys are blocked. */
+async function reserve(
+	keys: ThrottleKey[],
+	now: Date
+): Promise<{ ok: true } | { ok: false; refused: SecondFactorResult }> {
+	const reservation = await reserveAttempt(keys, now);
+	if (reservation.ok) return { ok: true };
+	return {
+		ok: false,
+		refused: {
+			ok: false,
+			reason: 'throttled',
+			message: `Too many wrong codes. Try again in ${describeWait(reservation.until, now)}.`
+		}
+	};
 }
 
 function expired(): SecondFactorResult {
@@ -698,6 +722,8 @@ export interface LoginEmailOtpView {
 	expiresAt: Date | null;
 	expired: boolean;
 	attemptsLeft: number;
+	/** The code's tries are used up: the page offers a new code instead. */
+	usedUp: boolean;
 	/** Seconds until "Resend" may be used (0: now). */
 	cooldownSeconds: number;
 }

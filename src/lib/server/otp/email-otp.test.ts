@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as nodeCrypto from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { freshTestDatabase } from '../testing/db.js';
 import { db, tables, type Database } from '../db/index.js';
@@ -6,14 +7,22 @@ import type { OutgoingMail } from './mail.js';
 import { maskEmail } from './mail.js';
 import {
 	describeEmailOtp,
+	emailOtpRefusal,
 	generateNumericCode,
 	issueEmailOtp,
 	verifyEmailOtp,
 	MAX_CODES_PER_IP_WINDOW,
+	MAX_TRIES,
 	MAX_CODES_PER_WINDOW,
 	SEND_WINDOW_MS,
 	type EmailOtpSettings
 } from './email-otp.js';
+
+// Counts the comparisons of a typed code with the stored hash.
+vi.mock('node:crypto', async (importOriginal) => {
+	const real = await importOriginal<typeof import('node:crypto')>();
+	return { ...real, timingSafeEqual: vi.fn(real.timingSafeEqual) };
+});
 
 let database: Database;
 let domainId: string;
@@ -289,9 +298,43 @@ describe('e-mail OTP', () => {
 			expiresAt: plus(300_000),
 			expired: false,
 			attemptsLeft: 4,
+			usedUp: false,
 			resendAt: plus(30_000),
 			cooldownSeconds: 20
 		});
 		expect((await describeEmailOtp(login, plus(301_000)))?.expired).toBe(true);
+	});
+
+	it('says a code whose tries are used up cannot be checked, without spending anything', async () => {
+		const login = await newLogin();
+		await issue(login);
+		expect(await emailOtpRefusal(login, T0)).toBeNull();
+		for (let i = 0; i < MAX_TRIES; i++)
+			await verifyEmailOtp({ loginId: login, code: 'nope', now: T0 });
+		expect(await emailOtpRefusal(login, T0)).toEqual({
+			ok: false,
+			reason: 'burned',
+			message: 'Too many wrong codes: this code no longer works. Ask for a new one.'
+		});
+		expect(await describeEmailOtp(login, T0)).toMatchObject({ usedUp: true, attemptsLeft: 0 });
+		expect((await emailOtpRefusal(login, plus(301_000)))?.reason).toBe('expired');
+		expect((await emailOtpRefusal(await newLogin('user:bob'), T0))?.reason).toBe('no-code');
+	});
+});
+
+describe('e-mail OTP under parallel requests', () => {
+	it('compares at most 5 of 100 parallel tries of one code', async () => {
+		const loginId = await newLogin();
+		await issue(loginId);
+		const code = lastCode();
+		const wrong = code === '000000' ? '111111' : '000000';
+		vi.mocked(nodeCrypto.timingSafeEqual).mockClear();
+		const results = await Promise.all(
+			Array.from({ length: 100 }, () => verifyEmailOtp({ loginId, code: wrong, now: T0 }))
+		);
+		expect(vi.mocked(nodeCrypto.timingSafeEqual).mock.calls).toHaveLength(MAX_TRIES);
+		expect(results.filter((r) => !r.ok && r.reason === 'burned')).toHaveLength(100 - MAX_TRIES + 1);
+		// burned: the right code is refused now
+		expect((await verifyEmailOtp({ loginId, code, now: T0 })).ok).toBe(false);
 	});
 });

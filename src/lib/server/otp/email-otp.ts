@@ -201,18 +201,8 @@ export async function verifyEmailOtp(input: {
 }): Promise<VerifyEmailOtpResult> {
 	const now = input.now ?? new Date();
 	const challenge = await currentChallenge(input.loginId);
-	if (!challenge || challenge.consumedAt)
-		return {
-			ok: false,
-			reason: 'no-code',
-			message: 'There is no code to check. Ask for a new one.'
-		};
-	if (challenge.expiresAt <= now)
-		return {
-			ok: false,
-			reason: 'expired',
-			message: 'This code has expired. Ask for a new one.'
-		};
+	const refusal = refusalOf(challenge, now);
+	if (refusal || !challenge) return refusal ?? noCode();
 	const [counted] = await db()
 		.update(tables.otpChallenges)
 		.set({ attempts: sql`${tables.otpChallenges.attempts} + 1` })
@@ -250,6 +240,38 @@ export async function verifyEmailOtp(input: {
 	};
 }
 
+/**
+ * Why the login's current code cannot be checked now (none, spent, expired, or its tries used up), or null
+ * when a try may be made. Compares nothing and spends no try: a caller answers these before counting an
+ * attempt anywhere, since they are not guesses.
+ */
+export async function emailOtpRefusal(
+	loginId: string,
+	now = new Date()
+): Promise<EmailOtpRefusal | null> {
+	return refusalOf(await currentChallenge(loginId), now);
+}
+
+function refusalOf(challenge: OtpChallengeRow | null, now: Date): EmailOtpRefusal | null {
+	if (!challenge || challenge.consumedAt) return noCode();
+	if (challenge.expiresAt <= now)
+		return {
+			ok: false,
+			reason: 'expired',
+			message: 'This code has expired. Ask for a new one.'
+		};
+	if (challenge.attempts >= MAX_TRIES) return burned();
+	return null;
+}
+
+function noCode(): EmailOtpRefusal {
+	return {
+		ok: false,
+		reason: 'no-code',
+		message: 'There is no code to check. Ask for a new one.'
+	};
+}
+
 /** What the code page shows: where the code went, until when, how many tries remain, when resend opens. */
 export async function describeEmailOtp(
 	loginId: string,
@@ -269,6 +291,7 @@ export async function describeEmailOtp(
 		expiresAt: challenge?.expiresAt ?? null,
 		expired: challenge ? challenge.expiresAt <= now : false,
 		attemptsLeft: challenge ? Math.max(0, MAX_TRIES - challenge.attempts) : 0,
+		usedUp: !!challenge && !challenge.consumedAt && challenge.attempts >= MAX_TRIES,
 		resendAt,
 		cooldownSeconds: Math.max(0, Math.ceil((resendAt.getTime() - now.getTime()) / 1000))
 	};
@@ -302,7 +325,7 @@ async function currentChallenge(loginId: string): Promise<OtpChallengeRow | null
 	return row ?? null;
 }
 
-function burned(): VerifyEmailOtpResult {
+function burned(): EmailOtpRefusal {
 	return {
 		ok: false,
 		reason: 'burned',
@@ -341,10 +364,16 @@ export type IssueEmailOtpResult =
 			message: string;
 	  };
 
+export type EmailOtpRefusal = {
+	ok: false;
+	reason: 'burned' | 'expired' | 'no-code';
+	message: string;
+};
+
 export type VerifyEmailOtpResult =
 	| { ok: true }
 	| { ok: false; reason: 'invalid'; attemptsLeft: number; message: string }
-	| { ok: false; reason: 'burned' | 'expired' | 'no-code'; message: string };
+	| EmailOtpRefusal;
 
 export interface EmailOtpStatus {
 	/** Masked, e.g. j***@example.com; null when no usable code was sent. */
@@ -352,6 +381,8 @@ export interface EmailOtpStatus {
 	expiresAt: Date | null;
 	expired: boolean;
 	attemptsLeft: number;
+	/** The code's 5 tries are spent: only a new code helps. */
+	usedUp: boolean;
 	resendAt: Date;
 	cooldownSeconds: number;
 }

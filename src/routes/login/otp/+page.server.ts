@@ -23,6 +23,7 @@ export const load: PageServerLoad = async (event) => {
 		validMinutes: view.validMinutes,
 		cooldownSeconds: view.cooldownSeconds,
 		expired: view.expired,
+		usedUp: view.usedUp,
 		// a key, never text from the link itself
 		notice: noticeText(OTP_NOTICES, event.url.searchParams.get('notice'))
 	};
@@ -40,7 +41,11 @@ export const actions: Actions = {
 		});
 		if (!result.ok) {
 			if (result.reason === 'no-login') redirect(303, '/login?notice=expired');
-			return fail(result.reason === 'throttled' ? 429 : 400, { error: result.message });
+			return fail(result.reason === 'throttled' ? 429 : 400, {
+				error: result.message,
+				// only a new code helps now: the page puts "Resend code" first
+				usedUp: result.reason === 'burned'
+			});
 		}
 		forgetPendingLogin(event.cookies, event.locals.secure);
 		setUserSessionCookie(event.cookies, result.token, event.locals.secure);
