@@ -3,18 +3,16 @@ import { findAdminById, setAdminPassword } from './admins.js';
 import { verifyPassword } from './password.js';
 import { regenerateRecoveryCodes } from './recovery-codes.js';
 import { createSession, invalidateAdminSessions } from './session.js';
-import {
-	checkThrottle,
-	describeWait,
-	recordFailure,
-	recordSuccess,
-	throttleKeys
-} from './throttle.js';
+import { describeWait, reserveAttempt, settleSuccess, throttleKeys } from './throttle.js';
 import { recordAudit } from '../audit.js';
 
 type Reauth = { ok: true } | { ok: false; message: string; status: 400 | 429 };
 
-/** Re-entering the password before a sensitive change (ASVS 5.0 7.5.1), throttled like a sign-in. */
+/**
+ * Re-entering the password before a sensitive change (ASVS 5.0 7.5.1), throttled like a sign-in: the attempt is
+ * reserved (checked and counted in one step) before the password is verified, so parallel guesses cannot pass
+ * the limit.
+ */
 export async function confirmCurrentPassword(
 	adminId: string,
 	username: string,
@@ -22,19 +20,18 @@ export async function confirmCurrentPassword(
 	ip?: string
 ): Promise<Reauth> {
 	const keys = throttleKeys('reauth', username, ip);
-	const blockedUntil = await checkThrottle(keys);
-	if (blockedUntil)
+	const reservation = await reserveAttempt(keys);
+	if (!reservation.ok)
 		return {
 			ok: false,
 			status: 429,
-			message: `Too many wrong passwords. Try again in ${describeWait(blockedUntil)}.`
+			message: `Too many wrong passwords. Try again in ${describeWait(reservation.until)}.`
 		};
 	const admin = await findAdminById(adminId);
 	if (admin && (await verifyPassword(admin.passwordHash, password))) {
-		await recordSuccess(keys);
+		await settleSuccess(keys);
 		return { ok: true };
 	}
-	await recordFailure(keys);
 	return { ok: false, status: 400, message: 'The current password is not correct.' };
 }
 

@@ -138,3 +138,31 @@ describe('requestResetLink', () => {
 		expect(JSON.stringify(logged.mock.calls)).not.toContain('token=');
 	});
 });
+
+describe('requestResetLink under parallel requests', () => {
+	// The clock stands still during the burst: the rule then lets exactly the first DELAY_FROM through.
+	beforeEach(() => {
+		vi.useFakeTimers({ toFake: ['Date'] });
+		vi.setSystemTime(new Date('2030-03-01T09:00:00Z'));
+	});
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	it('mails at most 5 links for 100 parallel requests (checked and counted in one step)', async () => {
+		await offerResetByMail();
+		const smtp = slowSender();
+		smtp.release();
+		const answers = await Promise.all(
+			Array.from({ length: 100 }, () =>
+				requestResetLink(
+					{ username: ADMIN.username, ip: '203.0.113.9', publicUrl: PUBLIC_URL },
+					smtp.send
+				)
+			)
+		);
+		await Promise.all(answers.map((a) => (a.ok ? a.delivery : undefined)));
+		expect(smtp.send).toHaveBeenCalledTimes(5);
+		expect(answers.filter((a) => !a.ok)).toHaveLength(95);
+	});
+});

@@ -12,7 +12,7 @@ import {
 	RESET_LINK_TTL_MS
 } from '../auth/reset-link.js';
 import { invalidateAdminSessions } from '../auth/session.js';
-import { checkThrottle, describeWait, recordFailure, throttleKeys } from '../auth/throttle.js';
+import { describeWait, reserveAttempt, throttleKeys } from '../auth/throttle.js';
 import { recordAudit } from '../audit.js';
 import { log } from '../log.js';
 import { sendSiteMail, siteBaseUrl, type SiteMailResult, type SiteMessage } from './mail.js';
@@ -48,11 +48,14 @@ export async function requestResetLink(
 	send: ResetMailSender = sendSiteMail
 ): Promise<ResetLinkRequest> {
 	const keys = throttleKeys('reset_link', input.username, input.ip);
-	const blockedUntil = await checkThrottle(keys);
-	if (blockedUntil)
-		return { ok: false, message: `Too many requests. Try again in ${describeWait(blockedUntil)}.` };
-	// Every request counts, found or not: five links, then a growing wait.
-	await recordFailure(keys);
+	// Every request counts, found or not: five links, then a growing wait. Checked and counted in one step,
+	// so parallel requests cannot pass the limit.
+	const reservation = await reserveAttempt(keys);
+	if (!reservation.ok)
+		return {
+			ok: false,
+			message: `Too many requests. Try again in ${describeWait(reservation.until)}.`
+		};
 	if (!(await isResetByMailOffered())) return { ok: true, delivery: NOTHING_TO_SEND };
 	const admin = await findAdminByUsername(input.username);
 	const base = await siteBaseUrl(input.publicUrl);
