@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { newPassword, username } from './fields.js';
+import { confirmation, newPassword, username } from './fields.js';
 
 /** First run (seed 003, "SMTP configuration off"): the UI Admin and UI Primary Customer Support accounts. */
 export const setupSchema = z
 	.object({
 		adminUsername: username('UI Admin Username'),
 		adminPassword: newPassword,
-		adminConfirm: z.string(),
+		adminConfirm: confirmation,
 		supportUsername: username('UI Primary Customer Support Username'),
 		supportPassword: newPassword,
-		supportConfirm: z.string()
+		supportConfirm: confirmation
 	})
 	.superRefine((v, ctx) => {
 		if (v.adminPassword.toLowerCase() === v.adminUsername.toLowerCase())
