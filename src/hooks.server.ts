@@ -19,6 +19,7 @@ import {
 	deleteSessionCookie
 } from '#lib/server/auth/session.js';
 import { isPublicAdminPath, isSetupExemptPath } from '#lib/server/auth/guard.js';
+import { formBody } from '#lib/server/http/form-body.js';
 
 export const init: ServerInit = async () => {
 	try {
@@ -104,7 +105,14 @@ function seeOther(location: string, request: Request) {
 	return new Response(null, { status: 303, headers: { location } });
 }
 
-export const handle = sequence(logRequest, securityHeaders, session, setupGate, adminGuard);
+export const handle = sequence(
+	logRequest,
+	securityHeaders,
+	formBody,
+	session,
+	setupGate,
+	adminGuard
+);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	if (kind !== 'unknown') return;
