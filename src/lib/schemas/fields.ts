@@ -42,13 +42,14 @@ export function secretText(label: string, max: number) {
 		.refine((v) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE(label));
 }
 
+/** A console or local account name. A control character gets its own message first: it is the likely slip. */
 export const username = (label = 'Username') =>
 	z
 		.string()
+		.refine((v) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE(label))
 		.min(1, `Enter the ${label.toLowerCase()}.`)
 		.max(64, `${label} must be at most 64 characters.`)
-		.regex(/^[A-Za-z0-9._@-]+$/, `${label} may use letters, digits and . _ @ - only.`)
-		.refine((v) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE(label));
+		.regex(/^[A-Za-z0-9._@-]+$/, `${label} may use letters, digits and . _ @ - only.`);
 
 /** Shape-only password rule for the client; the server adds the common-password check. */
 export const newPassword = z
