@@ -8,12 +8,7 @@ import type { z } from 'zod';
 import { superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { CONTROL_CHARACTER_MESSAGE } from './fields.js';
-import {
-	changePasswordSchema,
-	forgotSchema,
-	loginSchema,
-	regenerateCodesSchema
-} from './auth.js';
+import { changePasswordSchema, forgotSchema, loginSchema, regenerateCodesSchema } from './auth.js';
 import { setupSchema } from './setup.js';
 import { applicationSchema } from './applications.js';
 import { createUserSchema, editUserSchema, setUserPasswordSchema } from './users.js';
@@ -278,8 +273,7 @@ async function validate(form: Form, fields: Record<string, string>) {
 }
 
 /** A character in the middle of the value (or the whole value, when it is empty). */
-const inject = (value: string, character: string) =>
-	value.slice(0, 1) + character + value.slice(1);
+const inject = (value: string, character: string) => value.slice(0, 1) + character + value.slice(1);
 
 describe.each(FORMS)('$name', (form) => {
 	it('accepts the valid post (the baseline the cases below change one field of)', async () => {

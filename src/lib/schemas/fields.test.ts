@@ -60,9 +60,7 @@ describe('singleLine', () => {
 	});
 
 	it('says what is missing when the field is absent', () => {
-		expect(messages(singleLine('Name', 'Enter the name.'), undefined)).toEqual([
-			'Enter the name.'
-		]);
+		expect(messages(singleLine('Name', 'Enter the name.'), undefined)).toEqual(['Enter the name.']);
 	});
 });
 

@@ -3,7 +3,7 @@
  * (ASVS 6.2.x), except control characters, which no field accepts.
  */
 import { z } from 'zod';
-import { PASSWORD_MAX } from '../password-policy.js';
+import { PASSWORD_MAX, PASSWORD_MIN } from '../password-policy.js';
 import {
 	CONTROL_CHARACTER_MESSAGE,
 	hasControlCharacter,
@@ -26,7 +26,10 @@ export function singleLine(label: string, missing = `Enter the ${label.toLowerCa
 		.string({ error: missing })
 		.trim()
 		.refine((v) => !LINE_BREAK.test(v), `${label} must be on one line.`)
-		.refine((v) => !hasControlCharacter(v.replace(LINE_BREAK_ALL, '')), CONTROL_CHARACTER_MESSAGE(label));
+		.refine(
+			(v) => !hasControlCharacter(v.replace(LINE_BREAK_ALL, '')),
+			CONTROL_CHARACTER_MESSAGE(label)
+		);
 }
 
 /** Text from a textarea: tab, CR and LF allowed, no other control character. Not trimmed here. */
@@ -61,7 +64,7 @@ export const newPassword = z
 /** A new password, or blank to keep the current one. */
 export const newPasswordOrBlank = z
 	.string()
-	.refine((v) => v === '' || v.length >= 12, 'Use at least 12 characters.')
+	.refine((v) => v === '' || v.length >= PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
 	.max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
 	.refine((v) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE('Password'));
 

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import {
 	confirmation,
 	enteredPassword,
-	multiLine,
 	newPassword,
 	newPasswordOrBlank,
 	secretText,
@@ -45,7 +44,8 @@ export const siteEmailsSchema = z
 	});
 
 export const defaultRecipientsSchema = z.object({
-	defaultRecipients: multiLine('Default recipients')
+	// one line (an <input>): the list is comma-separated
+	defaultRecipients: singleLine('Default recipients')
 		.max(10_000)
 		.superRefine((text, ctx) => {
 			const parsed = parseRecipientList(text);

@@ -5,10 +5,8 @@
 import { z } from 'zod';
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from './fields.js';
 
-const noControlCharacter = (label: string) => [
-	(v: string) => !hasControlCharacter(v),
-	CONTROL_CHARACTER_MESSAGE(label)
-] as const;
+const noControlCharacter = (label: string) =>
+	[(v: string) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE(label)] as const;
 
 export const userSignInSchema = z.object({
 	/** The domain's id from the list; an unknown one is answered like a wrong password. */
@@ -21,7 +19,10 @@ export const userSignInSchema = z.object({
 		.max(256, 'Enter your username.')
 		.refine((v) => v.trim() !== '', 'Enter your username.')
 		.refine((v) => !/[\r\n]/.test(v), 'Enter your username.')
-		.refine((v) => !hasControlCharacter(v.replace(/[\r\n]/g, '')), CONTROL_CHARACTER_MESSAGE('Username')),
+		.refine(
+			(v) => !hasControlCharacter(v.replace(/[\r\n]/g, '')),
+			CONTROL_CHARACTER_MESSAGE('Username')
+		),
 	password: z
 		.string({ error: 'Enter your password.' })
 		.min(1, 'Enter your password.')

@@ -70,7 +70,11 @@ function withoutParams(message: string): string {
 
 export function serializeError(value: unknown): unknown {
 	if (!isErrorLike(value)) {
-		if (typeof value === 'object' && value !== null && typeof (value as Fields).message === 'string')
+		if (
+			typeof value === 'object' &&
+			value !== null &&
+			typeof (value as Fields).message === 'string'
+		)
 			return { ...value, message: withoutParams((value as Fields).message as string) };
 		return value;
 	}

@@ -6,7 +6,7 @@
  * The body is parsed from a clone, so the route reads the original as usual; it is parsed twice, which the
  * adapter's body size limit keeps small. A body the adapter refused for its size keeps that answer (413).
  */
-import type { Handle } from '@sveltejs/kit';
+import type { Handle } from '@sveltejs/kit/hooks';
 
 export const FORM_BODY_MESSAGE =
 	'The form could not be read (a malformed form body). Reload the page and send the form again.';
