@@ -21,6 +21,7 @@ import {
 } from '#lib/server/auth/session.js';
 import { decideConsoleAccess, needsSetupFirst } from '#lib/server/auth/access.js';
 import { ROLE_LABELS } from '#lib/roles.js';
+import { formBody } from '#lib/server/http/form-body.js';
 
 export const init: ServerInit = async () => {
 	try {
@@ -154,7 +155,14 @@ function seeOther(location: string, request: Request) {
 	return new Response(null, { status: 303, headers: { location } });
 }
 
-export const handle = sequence(logRequest, securityHeaders, session, setupGate, consoleGuard);
+export const handle = sequence(
+	logRequest,
+	securityHeaders,
+	formBody,
+	session,
+	setupGate,
+	consoleGuard
+);
 
 export const handleError: HandleServerError = ({ kind, error, event }) => {
 	if (kind !== 'unknown') return;

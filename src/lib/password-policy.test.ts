@@ -31,6 +31,15 @@ describe('password policy', () => {
 		expect(newPassword.parse('  padded passphrase  ')).toBe('  padded passphrase  ');
 	});
 
+	it('refuses control characters (a NUL, a tab, a line break, a lone surrogate)', async () => {
+		for (const character of ['\u0000', '\t', '\n', '\u007f', '\u2028', '\ud800'])
+			expect(await findPasswordProblem(`violet kettle${character}drums at dawn`, 'alice')).toBe(
+				'The password contains a control character (an invisible character such as NUL): remove it.'
+			);
+		// an emoji is a surrogate pair, not a control character
+		expect(await findPasswordProblem('violet kettle 📨 drums at dawn', 'alice')).toBeNull();
+	});
+
 	it('refuses the username as the password, in any letter case', async () => {
 		expect(await findPasswordProblem('Administrator', 'administrator')).toBe(
 			'The password must not be the username.'

@@ -4,7 +4,10 @@
  * The guessability check uses zxcvbn-ts with its common-password list (about 30,000 leaked passwords, with
  * l33t, reversed and keyboard-pattern variants), loaded on demand. The English word lists are left out on
  * purpose: they add 1.2 MB to the browser for little gain over the password list.
+ * Control characters are refused like in every other field (schemas/control-characters.ts).
  */
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from './schemas/control-characters.js';
+
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
 
@@ -73,6 +76,7 @@ export async function findPasswordProblem(
 ): Promise<string | null> {
 	if (password.length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
 	if (password.length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+	if (hasControlCharacter(password)) return CONTROL_CHARACTER_MESSAGE('The password');
 	if (username && password.toLowerCase() === username.toLowerCase())
 		return 'The password must not be the username.';
 	return findGuessablePassword(password, username);

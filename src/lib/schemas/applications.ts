@@ -3,8 +3,7 @@
  * (zod4Client) and the server (superValidate + zod4).
  */
 import { z } from 'zod';
-
-const NO_LINE_BREAK = /^[^\r\n]*$/;
+import { multiLine, singleLine } from './fields.js';
 
 /** Only web addresses: a `javascript:` or `data:` URL would run script when a user launches it. */
 export function isWebUrl(value: string): boolean {
@@ -17,21 +16,14 @@ export function isWebUrl(value: string): boolean {
 }
 
 export const applicationSchema = z.object({
-	name: z
-		.string()
-		.trim()
+	name: singleLine('Name')
 		.min(1, 'Enter the name.')
-		.max(100, 'Name must be at most 100 characters.')
-		.regex(NO_LINE_BREAK, 'Name must be on one line.'),
-	url: z
-		.string()
-		.trim()
+		.max(100, 'Name must be at most 100 characters.'),
+	url: singleLine('URL', 'Enter the URL.')
 		.min(1, 'Enter the URL.')
 		.max(2048, 'URL must be at most 2048 characters.')
-		.regex(NO_LINE_BREAK, 'URL must be on one line.')
 		.refine((v) => v === '' || isWebUrl(v), 'Enter an address starting with https:// or http://.'),
-	description: z
-		.string()
+	description: multiLine('Description')
 		.trim()
 		.max(1000, 'Description must be at most 1000 characters.')
 		.default('')

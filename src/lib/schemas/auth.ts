@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { enteredPassword, newPassword, username } from './fields.js';
+import { confirmation, enteredPassword, newPassword, singleLine, username } from './fields.js';
 
 export const loginSchema = z.object({
 	username: username(),
@@ -17,12 +17,11 @@ const confirmMatches = <T extends { newPassword: string; confirm: string }>(
 export const forgotSchema = z
 	.object({
 		username: username(),
-		recoveryCode: z
-			.string()
+		recoveryCode: singleLine('Recovery code', 'Enter one of your recovery codes.')
 			.min(1, 'Enter one of your recovery codes.')
 			.max(40, 'That is not a recovery code.'),
 		newPassword,
-		confirm: z.string()
+		confirm: confirmation
 	})
 	.superRefine(confirmMatches);
 
@@ -30,7 +29,7 @@ export const changePasswordSchema = z
 	.object({
 		currentPassword: enteredPassword,
 		newPassword,
-		confirm: z.string()
+		confirm: confirmation
 	})
 	.superRefine(confirmMatches);
 

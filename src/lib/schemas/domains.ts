@@ -9,6 +9,7 @@
  * `domainFormDefaults`: `superValidate(zod4(domainSchema, { defaults: domainFormDefaults }))`.
  */
 import { z } from 'zod';
+import { multiLine, secretText, singleLine, strictNumber } from './fields.js';
 
 export const DOMAIN_KINDS = ['local', 'ldap'] as const;
 export const DOMAIN_KIND_LABELS: Record<DomainKind, string> = { local: 'Local', ldap: 'LDAP' };
@@ -18,7 +19,6 @@ export const TEST_DOMAIN_ADVICE =
 	'Before changing the main domain, try new settings on a test domain to check that sign-in works.';
 export const DEFAULT_USER_FILTER = '(&(objectClass=inetOrgPerson)(uid={username}))';
 
-const NO_LINE_BREAK = /^[^\r\n]*$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** proto://host[:port][/]: ldapts takes nothing more (no DN, no query in the URL). */
 const LDAP_URL =
@@ -29,11 +29,10 @@ const PEM_CERTIFICATE =
 
 /** One line of text; missing from the post (superforms reads an empty field of a union branch as absent) = empty. */
 function line(label: string, max: number) {
-	return z
-		.string({ error: `Enter the ${label}.` })
-		.trim()
-		.max(max, `${label} must be at most ${max} characters.`)
-		.regex(NO_LINE_BREAK, `${label} must be on one line.`);
+	return singleLine(label, `Enter the ${label}.`).max(
+		max,
+		`${label} must be at most ${max} characters.`
+	);
 }
 
 /** Parentheses balanced and the whole filter in one pair, e.g. (uid={username}) or (&(a=b)(uid={username})). */
@@ -57,9 +56,7 @@ const common = {
 	name: line('Name', 100).min(1, 'Enter the name.'),
 	isTest: z.boolean().default(false),
 	/** '' = no second factor. */
-	otpGeneratorId: z
-		.string()
-		.trim()
+	otpGeneratorId: singleLine('Authentication tokens')
 		.default('')
 		.refine((v) => v === '' || UUID.test(v), 'Choose the authentication tokens from the list.'),
 	emailAttribute: line('E-mail attribute', 64)
@@ -85,8 +82,7 @@ const ldap = z
 			)
 			.prefault(''),
 		startTls: z.boolean().default(false),
-		caPem: z
-			.string()
+		caPem: multiLine('CA certificate')
 			.max(65_536, 'The CA certificate is too long (64 KB at most).')
 			.default('')
 			.refine(
@@ -102,10 +98,7 @@ const ldap = z
 			.default('')
 			.refine((v) => v === '' || v.includes('='), 'A DN looks like cn=reader,dc=example,dc=org.'),
 		/** Blank keeps the stored password. Never trimmed. */
-		bindPassword: z
-			.string()
-			.max(1024, 'Bind password must be at most 1024 characters.')
-			.default(''),
+		bindPassword: secretText('Bind password', 1024).default(''),
 		baseDn: line('Base DN', 1024)
 			.min(1, 'Enter the base DN users are searched under.')
 			.refine((v) => v === '' || v.includes('='), 'A DN looks like ou=people,dc=example,dc=org.')
@@ -118,12 +111,13 @@ const ldap = z
 				'The filter must be one parenthesised LDAP filter, e.g. (uid={username}).'
 			)
 			.prefault(''),
-		timeoutSeconds: z
-			.number({ error: 'Enter the timeout in seconds (1-60).' })
-			.int('The timeout is a whole number of seconds.')
-			.min(1, 'The timeout is between 1 and 60 seconds.')
-			.max(60, 'The timeout is between 1 and 60 seconds.')
-			.default(10)
+		timeoutSeconds: strictNumber(
+			z
+				.number({ error: 'Enter the timeout in seconds (1-60).' })
+				.int('The timeout is a whole number of seconds.')
+				.min(1, 'The timeout is between 1 and 60 seconds.')
+				.max(60, 'The timeout is between 1 and 60 seconds.')
+		).default(10)
 	})
 	.superRefine((v, ctx) => {
 		if (v.startTls && v.url.toLowerCase().startsWith('ldaps:'))

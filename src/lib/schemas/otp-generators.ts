@@ -11,6 +11,7 @@
  * `superValidate(zod4(otpGeneratorSchema, { defaults: otpGeneratorFormDefaults }))`.
  */
 import { z } from 'zod';
+import { singleLine, strictNumber } from './fields.js';
 
 export const OTP_TYPES = ['email', 'totp'] as const;
 export const TOTP_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
@@ -30,16 +31,14 @@ export const TOTP_ALGORITHM_LABELS: Record<TotpAlgorithm, string> = {
 export const SEND_KEY_WARNING =
 	'Anyone who can read the user’s mailbox then gets the key: the mailbox becomes the only second factor.';
 
-const NO_LINE_BREAK = /^[^\r\n]*$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** One line of text; missing from the post (superforms reads an empty field of a union branch as absent) = empty. */
 function line(label: string, max: number) {
-	return z
-		.string({ error: `Enter the ${label}.` })
-		.trim()
-		.max(max, `${label} must be at most ${max} characters.`)
-		.regex(NO_LINE_BREAK, `${label} must be on one line.`);
+	return singleLine(label, `Enter the ${label}.`).max(
+		max,
+		`${label} must be at most ${max} characters.`
+	);
 }
 
 const optionalEmail = (label: string) =>
@@ -50,9 +49,7 @@ const optionalEmail = (label: string) =>
 			`${label} is not an e-mail address.`
 		);
 
-const optionalServer = z
-	.string()
-	.trim()
+const optionalServer = singleLine('SMTP server')
 	.default('')
 	.refine((v) => v === '' || UUID.test(v), 'Choose an SMTP server from the list.');
 
@@ -63,18 +60,20 @@ const emailOtp = z.object({
 	name,
 	smtpServerId: optionalServer.refine((v) => v !== '', 'Choose the SMTP server.'),
 	sender: optionalEmail('Sender').refine((v) => v !== '', 'Enter the sender address.'),
-	codeLength: z
-		.number({ error: 'Enter the code length (6 to 8 digits).' })
-		.int('The code length is a whole number.')
-		.min(6, 'Codes have 6 to 8 digits.')
-		.max(8, 'Codes have 6 to 8 digits.')
-		.default(6),
-	validityMinutes: z
-		.number({ error: 'Enter the validity in minutes (1 to 10).' })
-		.int('The validity is a whole number of minutes.')
-		.min(1, 'A code is valid for 1 to 10 minutes.')
-		.max(10, 'A code is valid for 1 to 10 minutes.')
-		.default(5)
+	codeLength: strictNumber(
+		z
+			.number({ error: 'Enter the code length (6 to 8 digits).' })
+			.int('The code length is a whole number.')
+			.min(6, 'Codes have 6 to 8 digits.')
+			.max(8, 'Codes have 6 to 8 digits.')
+	).default(6),
+	validityMinutes: strictNumber(
+		z
+			.number({ error: 'Enter the validity in minutes (1 to 10).' })
+			.int('The validity is a whole number of minutes.')
+			.min(1, 'A code is valid for 1 to 10 minutes.')
+			.max(10, 'A code is valid for 1 to 10 minutes.')
+	).default(5)
 });
 
 const totp = z
@@ -94,14 +93,16 @@ const totp = z
 		algorithm: z
 			.enum(TOTP_ALGORITHMS, { error: 'Choose SHA-1, SHA-256 or SHA-512.' })
 			.default('sha1'),
-		digits: z
-			.number({ error: 'Choose 6 or 8 digits.' })
-			.refine((v) => v === 6 || v === 8, 'Choose 6 or 8 digits.')
-			.default(6),
-		period: z
-			.number({ error: 'Choose 30 or 60 seconds.' })
-			.refine((v) => v === 30 || v === 60, 'Choose 30 or 60 seconds.')
-			.default(30)
+		digits: strictNumber(
+			z
+				.number({ error: 'Choose 6 or 8 digits.' })
+				.refine((v) => v === 6 || v === 8, 'Choose 6 or 8 digits.')
+		).default(6),
+		period: strictNumber(
+			z
+				.number({ error: 'Choose 30 or 60 seconds.' })
+				.refine((v) => v === 30 || v === 60, 'Choose 30 or 60 seconds.')
+		).default(30)
 	})
 	.superRefine((v, ctx) => {
 		if (!v.sendKeyByEmail) return;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { newPassword, username } from './fields.js';
+import { confirmation, newPassword, username } from './fields.js';
 
 /**
  * First run (seed 003, "SMTP configuration off"): the UI Admin and UI Primary Customer Support accounts.
@@ -11,10 +11,10 @@ export const setupSchema = z
 		setupCode: z.string().max(64, 'The setup code is 16 characters in four groups of four.'),
 		adminUsername: username('UI Admin Username'),
 		adminPassword: newPassword,
-		adminConfirm: z.string(),
+		adminConfirm: confirmation,
 		supportUsername: username('UI Primary Customer Support Username'),
 		supportPassword: newPassword,
-		supportConfirm: z.string()
+		supportConfirm: confirmation
 	})
 	.superRefine((v, ctx) => {
 		if (v.adminPassword.toLowerCase() === v.adminUsername.toLowerCase())

@@ -1,12 +1,18 @@
 /** Site Config (seed 003): the SMTP switch, the three e-mails, default recipients, and the accounts (SMTP off). */
 import { z } from 'zod';
-import { enteredPassword, newPassword, username } from './fields.js';
+import {
+	confirmation,
+	enteredPassword,
+	newPassword,
+	newPasswordOrBlank,
+	secretText,
+	singleLine,
+	username
+} from './fields.js';
 import { parseRecipientList } from '../recipients.js';
 
 const email = (label: string) =>
-	z
-		.string()
-		.trim()
+	singleLine(label, `Enter the ${label}.`)
 		.min(1, `Enter the ${label}.`)
 		.max(254, `${label} is too long.`)
 		.pipe(z.email(`${label} is not an e-mail address.`));
@@ -17,7 +23,7 @@ export const siteEmailsSchema = z
 		adminEmail: email('UI Admin Email'),
 		supportEmail: email('UI Primary Customer Support Email'),
 		alertEmail: email('Admiral Alert Email'),
-		currentPassword: z.string().max(128)
+		currentPassword: secretText('Password', 128)
 	})
 	.superRefine((v, ctx) => {
 		const admin = v.adminEmail.toLowerCase();
@@ -38,8 +44,8 @@ export const siteEmailsSchema = z
 	});
 
 export const defaultRecipientsSchema = z.object({
-	defaultRecipients: z
-		.string()
+	// one line (an <input>): the list is comma-separated
+	defaultRecipients: singleLine('Default recipients')
 		.max(10_000)
 		.superRefine((text, ctx) => {
 			const parsed = parseRecipientList(text);
@@ -51,11 +57,11 @@ export const defaultRecipientsSchema = z.object({
 export const siteAccountsSchema = z
 	.object({
 		adminUsername: username('UI Admin Username'),
-		adminPassword: z.union([z.literal(''), newPassword]),
-		adminConfirm: z.string(),
+		adminPassword: newPasswordOrBlank,
+		adminConfirm: confirmation,
 		supportUsername: username('UI Primary Customer Support Username'),
-		supportPassword: z.union([z.literal(''), newPassword]),
-		supportConfirm: z.string(),
+		supportPassword: newPasswordOrBlank,
+		supportConfirm: confirmation,
 		currentPassword: enteredPassword
 	})
 	.superRefine((v, ctx) => {
@@ -89,7 +95,7 @@ export const resetRequestSchema = z.object({ username: username() });
 export const resetWithLinkSchema = z
 	.object({
 		newPassword,
-		confirm: z.string()
+		confirm: confirmation
 	})
 	.superRefine((v, ctx) => {
 		if (v.confirm !== v.newPassword)

@@ -15,6 +15,7 @@
  * branch's fields, so switching the authentication choice in the browser never binds to a missing key.
  */
 import { z } from 'zod';
+import { multiLine, secretText, singleLine, strictNumber } from './fields.js';
 
 export const SECURITY_CHOICES = ['none', 'starttls', 'tls'] as const;
 export const AUTH_CHOICES = ['none', 'basic', 'microsoft'] as const;
@@ -57,7 +58,6 @@ export const MICROSOFT_PRESET = {
 	security: 'starttls'
 } as const;
 
-const NO_LINE_BREAK = /^[^\r\n]*$/;
 const HOST_NAME =
 	/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const DOMAIN_NAME =
@@ -70,15 +70,12 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MULTI_TENANT_ALIASES = ['common', 'organizations', 'consumers'];
 
 /**
- * A one-line text field: trimmed, never CR or LF (header and log injection). A field missing from the post
- * (superforms reads an empty field of a union's branch as absent) gets the same plain message as an empty one.
+ * A one-line text field (fields.ts singleLine: trimmed, no CR/LF, no control character). A field missing from
+ * the post (superforms reads an empty field of a union's branch as absent) gets the same plain message as an
+ * empty one.
  */
 function line(label: string, max: number, missing = `Enter the ${label.toLowerCase()}.`) {
-	return z
-		.string({ error: missing })
-		.trim()
-		.max(max, `${label} must be at most ${max} characters.`)
-		.regex(NO_LINE_BREAK, `${label} must be on one line.`);
+	return singleLine(label, missing).max(max, `${label} must be at most ${max} characters.`);
 }
 
 function required(label: string, max: number, what = label.toLowerCase()) {
@@ -95,12 +92,10 @@ const host = required('Server', 253, 'server (host name or IP address)').refine(
 	'Enter a host name or an IP address only: no http://, no port, no spaces.'
 );
 
-/** A secret as typed: blank keeps the stored value (when allowed). Never trimmed, may contain anything. */
-const secret = (label: string) =>
-	z.string().max(1024, `${label} must be at most 1024 characters.`).default('');
+/** A secret as typed: blank keeps the stored value (when allowed). Never trimmed; no control character. */
+const secret = (label: string) => secretText(label, 1024).default('');
 
-const caPem = z
-	.string()
+const caPem = multiLine('CA certificate')
 	.max(65_536, 'The CA certificate is too long (64 KB at most).')
 	.default('')
 	.refine((v) => !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(v), {
@@ -115,22 +110,25 @@ const caPem = z
 const common = {
 	name: required('Display name', 100),
 	host,
-	port: z
-		.number({ error: 'Enter the port (1-65535).' })
-		.int('The port is a whole number.')
-		.min(1, 'The port is between 1 and 65535.')
-		.max(65535, 'The port is between 1 and 65535.'),
+	port: strictNumber(
+		z
+			.number({ error: 'Enter the port (1-65535).' })
+			.int('The port is a whole number.')
+			.min(1, 'The port is between 1 and 65535.')
+			.max(65535, 'The port is between 1 and 65535.')
+	),
 	security: z.enum(SECURITY_CHOICES, { error: 'Choose the connection type.' }),
 	fromAddress: emailAddress('Sender address'),
 	fromName: line('Sender name', 128).default(''),
 	verifyTls: z.boolean().default(true),
 	caPem,
-	timeoutSeconds: z
-		.number({ error: 'Enter the timeout in seconds (1-120).' })
-		.int('The timeout is a whole number of seconds.')
-		.min(1, 'The timeout is between 1 and 120 seconds.')
-		.max(120, 'The timeout is between 1 and 120 seconds.')
-		.default(15)
+	timeoutSeconds: strictNumber(
+		z
+			.number({ error: 'Enter the timeout in seconds (1-120).' })
+			.int('The timeout is a whole number of seconds.')
+			.min(1, 'The timeout is between 1 and 120 seconds.')
+			.max(120, 'The timeout is between 1 and 120 seconds.')
+	).default(15)
 };
 
 const noAuth = z.object({ ...common, auth: z.literal('none') });
@@ -160,9 +158,7 @@ const microsoftAuth = z.object({
 		message:
 			'This is the secret’s ID. Copy the secret’s Value column instead (it is shown once, when the secret is created).'
 	}),
-	clientSecretExpiresOn: z
-		.string()
-		.trim()
+	clientSecretExpiresOn: singleLine('Expiry date')
 		.default('')
 		.refine((v) => v === '' || (ISO_DATE.test(v) && !Number.isNaN(Date.parse(v))), {
 			message: 'Enter the expiry date as YYYY-MM-DD.'

@@ -4,23 +4,15 @@
  * The server adds the common-password check (password-policy.ts findPasswordProblem).
  */
 import { z } from 'zod';
-import { newPassword, username } from './fields.js';
+import { newPassword, singleLine, username } from './fields.js';
 
-const NO_LINE_BREAK = /^[^\r\n]*$/;
-
-const displayName = z
-	.string()
-	.trim()
+const displayName = singleLine('Display name')
 	.max(128, 'Display name must be at most 128 characters.')
-	.regex(NO_LINE_BREAK, 'Display name must be on one line.')
 	.default('');
 
 /** Optional: a user without one cannot sign in on a domain that mails codes (they are told why). */
-const email = z
-	.string()
-	.trim()
+const email = singleLine('Email')
 	.max(254, 'Email must be at most 254 characters.')
-	.regex(NO_LINE_BREAK, 'Email must be on one line.')
 	.default('')
 	.refine((v) => v === '' || z.email().safeParse(v).success, 'Email is not an e-mail address.');
 

@@ -17,6 +17,8 @@ import {
 	rememberDomain,
 	sessionToken
 } from '#lib/server/user-request.js';
+import { userSignInSchema } from '#lib/schemas/user-sign-in.js';
+import { hasControlCharacter } from '#lib/schemas/fields.js';
 import type { Actions, PageServerLoad } from './$types';
 
 // Plain HTML forms, validated on the server: no client JavaScript on the end-user pages.
@@ -50,14 +52,24 @@ const NEXT_PAGE = {
 export const actions: Actions = {
 	default: async (event) => {
 		const data = await event.request.formData();
-		const domain = String(data.get('domain') ?? '');
-		const username = String(data.get('username') ?? '');
-		const password = String(data.get('password') ?? '');
-		const values = { domain, username: username.slice(0, 256) };
-		if (!username.trim() || username.length > 256 || /[\r\n]/.test(username))
-			return fail(400, { error: 'Enter your username.', field: 'username', values });
-		if (!password || password.length > 1024)
-			return fail(400, { error: 'Enter your password.', field: 'password', values });
+		const posted = userSignInSchema.safeParse({
+			domain: String(data.get('domain') ?? ''),
+			username: String(data.get('username') ?? ''),
+			password: String(data.get('password') ?? '')
+		});
+		if (!posted.success) {
+			const [issue] = posted.error.issues;
+			// the form shows back what was typed, except anything the check refused
+			const domain = String(data.get('domain') ?? '');
+			const username = String(data.get('username') ?? '').slice(0, 256);
+			const values = {
+				domain: hasControlCharacter(domain) ? '' : domain,
+				username: hasControlCharacter(username) ? '' : username
+			};
+			return fail(400, { error: issue.message, field: String(issue.path[0]), values });
+		}
+		const { domain, username, password } = posted.data;
+		const values = { domain, username };
 
 		const meta = clientMeta(event);
 		const result = await startLogin({

@@ -3,17 +3,15 @@
  * here. The username is kept as typed (trimmed): the directory decides whether it exists.
  */
 import { z } from 'zod';
+import { singleLine } from '#lib/schemas/fields.js';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export const resetTotpSchema = z.object({
 	domainId: z.string().regex(UUID, 'Choose the identity provider.'),
-	username: z
-		.string()
-		.trim()
+	username: singleLine('Username')
 		.min(1, 'Enter the username.')
 		.max(256, 'Username must be at most 256 characters.')
-		.regex(/^[^\r\n]*$/, 'Username must be on one line.')
 });
 
 export type ResetTotpForm = z.infer<typeof resetTotpSchema>;
