@@ -92,6 +92,8 @@ const ACTIONS = formActions();
 const seeded: Record<string, string> = {};
 let cookie = '';
 let base = '';
+/** The spec's own Postern (its data folder holds the setup code). */
+let instance: { url: string; dataDir: string };
 
 /** The URL path of a route: an `[id]` is the seeded record of its folder, or `id` when given. */
 function pathOf(segments: string[], id?: string) {
@@ -133,7 +135,7 @@ async function createAndFind(section: string, url: string, form: Record<string, 
 }
 
 async function seed() {
-	await setUpOverHttp(base);
+	await setUpOverHttp(instance);
 	await signIn();
 	const server = {
 		name: 'Fuzz relay',
@@ -319,6 +321,7 @@ function expectNoServerError(reply: Reply, what: string) {
 
 test.beforeAll(async ({ server }) => {
 	base = server.url;
+	instance = server;
 	await seed();
 });
 
