@@ -13,7 +13,7 @@ const SRC = path.resolve('src');
 /** src/lib/server folders (and top-level files) from the lowest layer up. Same layer: no imports between them. */
 const LAYERS: string[][] = [
 	['config'],
-	['log', 'request', 'secrets', 'form-defaults', 'rate-limit'],
+	['log', 'request', 'secrets', 'form-defaults', 'rate-limit', 'ids'],
 	['db'],
 	['audit'],
 	['auth'],

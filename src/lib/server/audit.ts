@@ -5,6 +5,12 @@
 import { count, desc } from 'drizzle-orm';
 import { db, tables } from './db/index.js';
 
+/** Who does an admin change, for the audit log. */
+export interface AuditContext {
+	actor: string;
+	ip?: string;
+}
+
 export type AuditAction =
 	| 'setup.completed'
 	| 'auth.sign_in'

@@ -6,7 +6,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import { recordAudit } from '../audit.js';
-import { isUuid } from '../identity/common.js';
+import { isUuid } from '../ids.js';
 import { isWebUrl } from '../../schemas/applications.js';
 import type { UserSession } from './sessions.js';
 

@@ -31,6 +31,9 @@ import type {
 	SmtpServerSettings,
 	SmtpServerView
 } from './types.js';
+import type { AuditContext } from '../audit.js';
+import { isUuid } from '../ids.js';
+import { isUniqueViolation } from '../db/errors.js';
 
 export { findServerUsages };
 
@@ -305,15 +308,6 @@ async function findNameConflict(name: string, exceptId?: string) {
 	return Boolean(row);
 }
 
-function isUuid(value: string) {
-	return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-}
-
-function isUniqueViolation(error: unknown) {
-	const e = error as { code?: string; cause?: { code?: string } };
-	return e?.code === '23505' || e?.cause?.code === '23505';
-}
-
 /** The non-secret columns the form sets. Fields of other authentication types are cleared. */
 function toColumns(form: SmtpServerForm) {
 	const blankToNull = (value: string | undefined) =>
@@ -547,10 +541,7 @@ function notFound(): SaveServerFailure {
 	};
 }
 
-export interface AuditContext {
-	actor: string;
-	ip?: string;
-}
+export type { AuditContext } from '../audit.js';
 
 export type SmtpServerListItem = SmtpServerView & { usages: ServerUsage[] };
 

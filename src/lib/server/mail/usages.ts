@@ -5,6 +5,7 @@
  * refused with the reason even before any page has loaded the feature. The mail layer never imports features.
  */
 import type { ServerUsage } from './types.js';
+import { isUuid } from '../ids.js';
 
 type UsageQuery = (serverId: string) => Promise<ServerUsage[]>;
 
@@ -22,7 +23,7 @@ export function unregisterServerUsage(key: string) {
 
 /** Everything that uses the server, as `{ kind, name }` (e.g. { kind: 'Notification profile', name: 'Ops' }). */
 export async function findServerUsages(serverId: string): Promise<ServerUsage[]> {
-	if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(serverId)) return [];
+	if (!isUuid(serverId)) return [];
 	const found = await Promise.all([...registered.values()].map((query) => query(serverId)));
 	return found.flat();
 }

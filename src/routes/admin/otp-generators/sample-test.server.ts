@@ -18,7 +18,7 @@ import {
 } from '#lib/server/mail/diagnose.js';
 import { recordAudit } from '#lib/server/audit.js';
 import type { Diagnosis, SmtpServerView, StepId } from '#lib/server/mail/types.js';
-import type { AuditContext } from '#lib/server/identity/common.js';
+import type { AuditContext } from '#lib/server/audit.js';
 
 type EmailGenerator = Extract<OtpGeneratorForm, { type: 'email' }>;
 

@@ -8,7 +8,7 @@ import {
 	resetUserTotp,
 	setLocalUserDisabled
 } from '#lib/server/identity/users.js';
-import { isUuid } from '#lib/server/identity/common.js';
+import { isUuid } from '#lib/server/ids.js';
 import { clientMeta } from '#lib/server/request.js';
 import { resetTotpSchema } from './reset-totp.js';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';

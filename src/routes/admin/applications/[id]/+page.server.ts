@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { isUuid } from '#lib/server/identity/common.js';
+import { isUuid } from '#lib/server/ids.js';
 import { loadApplicationEditor, saveApplication } from '../editor.server.js';
 import type { Actions, PageServerLoad } from './$types';
 
