@@ -34,6 +34,7 @@ import {
 } from './microsoft.js';
 import {
 	collectFailureFacts,
+	describeFacts,
 	diagnoseFailure,
 	type DiagnosisContext,
 	type FailureFacts
@@ -517,20 +518,6 @@ function diagnosisContext(settings: SmtpServerSettings, certificate?: string): D
 		cloud: auth.type === 'microsoft' ? auth.cloud : undefined,
 		certificate
 	};
-}
-
-/** The failure's codes in one short line for the failed step (codes only: no server text). */
-function describeFacts(facts: FailureFacts): string {
-	const parts = [
-		facts.responseCode ? String(facts.responseCode) : null,
-		facts.enhancedStatus ?? null,
-		facts.aadsts ? `AADSTS${facts.aadsts}` : null,
-		facts.msalErrorCode ?? null,
-		facts.claimsProblem ?? null,
-		facts.originalCode ?? facts.code ?? null,
-		facts.timeoutType ? facts.timeoutType.toLowerCase().replace(/_/g, ' ') : null
-	].filter(Boolean);
-	return parts.join(' ');
 }
 
 function describeCertificate(cert: tls.PeerCertificate): string {

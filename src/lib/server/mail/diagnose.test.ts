@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
 	collectFailureFacts,
+	describeFacts,
 	diagnoseFailure,
 	listDiagnosisIds,
 	readEnhancedStatus,
+	stepOfSendError,
 	type DiagnosisContext,
 	type FailureFacts
 } from './diagnose.js';
@@ -292,5 +294,33 @@ describe('readEnhancedStatus', () => {
 		['550 requested action 5.7.1 not taken', undefined]
 	])('%s → %s', (reply, status) => {
 		expect(readEnhancedStatus(reply)).toBe(status);
+	});
+});
+
+describe('stepOfSendError', () => {
+	it('reads the failed step of a production send from nodemailer codes and the command in flight', () => {
+		const cases: [object, string][] = [
+			[{ code: 'EDNS' }, 'dns'],
+			[{ code: 'ECONNECTION', command: 'CONN', cause: { code: 'ECONNREFUSED' } }, 'tcp'],
+			[{ code: 'ETIMEDOUT', command: 'GREETING' }, 'greeting'],
+			[{ code: 'ETLS', command: 'STARTTLS' }, 'tls'],
+			[{ code: 'ESOCKET', originalCode: 'CERT_HAS_EXPIRED' }, 'tls'],
+			[{ code: 'EOAUTH2' }, 'token'],
+			[{ code: 'EAUTH', command: 'AUTH PLAIN' }, 'auth'],
+			[{ code: 'EENVELOPE', command: 'RCPT TO' }, 'send']
+		];
+		for (const [error, step] of cases)
+			expect(stepOfSendError(error), JSON.stringify(error)).toBe(step);
+	});
+
+	it('describes a failure by its codes only', () => {
+		expect(
+			describeFacts({
+				step: 'auth',
+				responseCode: 535,
+				enhancedStatus: '5.7.139',
+				code: 'EAUTH'
+			} as FailureFacts)
+		).toBe('535 5.7.139 EAUTH');
 	});
 });

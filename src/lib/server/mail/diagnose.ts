@@ -537,6 +537,42 @@ export function diagnoseFailure(facts: FailureFacts, context: DiagnosisContext):
 	};
 }
 
+/** The failure's codes in one short line for the failed step (codes only: no server text). */
+export function describeFacts(facts: FailureFacts): string {
+	const parts = [
+		facts.responseCode ? String(facts.responseCode) : null,
+		facts.enhancedStatus ?? null,
+		facts.aadsts ? `AADSTS${facts.aadsts}` : null,
+		facts.msalErrorCode ?? null,
+		facts.claimsProblem ?? null,
+		facts.originalCode ?? facts.code ?? null,
+		facts.timeoutType ? facts.timeoutType.toLowerCase().replace(/_/g, ' ') : null
+	].filter(Boolean);
+	return parts.join(' ');
+}
+
+const TLS_CODE = /^(CERT_|ERR_SSL|ERR_TLS|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO|HOSTNAME_MISMATCH)/;
+
+/**
+ * Which step of the dialogue failed, read from nodemailer's codes and the command in flight: for a send through
+ * the production transport, which keeps no step-by-step record (the configuration test knows its step).
+ */
+export function stepOfSendError(error: unknown): StepId {
+	const e = (error ?? {}) as { code?: string; command?: string; cause?: { code?: string } };
+	const original = (error as { originalCode?: string })?.originalCode ?? e.cause?.code ?? '';
+	const command = (e.command ?? '').toUpperCase();
+	if (e.code === 'EDNS' || ['ENOTFOUND', 'EAI_AGAIN'].includes(original)) return 'dns';
+	if (e.code === 'ETLS' || command === 'STARTTLS' || TLS_CODE.test(original)) return 'tls';
+	if (e.code === 'EOAUTH2') return 'token';
+	if (e.code === 'EAUTH' || command.startsWith('AUTH')) return 'auth';
+	if (command === 'CONN' || command === 'GREETING') {
+		if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'].includes(original)) return 'tcp';
+		return e.code === 'ETIMEDOUT' ? 'greeting' : 'tcp';
+	}
+	if (e.code === 'ECONNECTION' && !command) return 'tcp';
+	return 'send';
+}
+
 /** The codes of an error (nodemailer, Node, msal, or Postern's own), read into FailureFacts. */
 export function collectFailureFacts(error: unknown, step: StepId): FailureFacts {
 	const e = (error ?? {}) as NodemailerError & {

@@ -23,7 +23,7 @@ import {
 } from '#lib/server/identity/otp-generators.js';
 import { listSmtpServers } from '#lib/server/mail/servers.js';
 import { clientMeta } from '#lib/server/request.js';
-import { sendSampleCode } from './sample-test.server.js';
+import { sendSampleCode } from '#lib/server/identity/sample-test.js';
 
 const adapter = zod4(otpGeneratorSchema, { defaults: otpGeneratorFormDefaults });
 

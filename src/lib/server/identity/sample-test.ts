@@ -7,18 +7,18 @@
  * The production transport keeps no transcript, so the step shows codes only; the SMTP server's own
  * configuration test (its page) has the full step-by-step dialogue.
  */
-import type { OtpGeneratorForm } from '#lib/schemas/otp-generators.js';
-import { sampleOtpMail } from '#lib/server/identity/otp-generators.js';
-import { sendMailWithServer } from '#lib/server/mail/send.js';
-import { getSmtpServer } from '#lib/server/mail/servers.js';
+import type { OtpGeneratorForm } from '../../schemas/otp-generators.js';
+import { sampleOtpMail } from './otp-generators.js';
+import { sendMailWithServer } from '../mail/send.js';
+import { getSmtpServer } from '../mail/servers.js';
 import {
 	collectFailureFacts,
+	describeFacts,
 	diagnoseFailure,
-	type FailureFacts
-} from '#lib/server/mail/diagnose.js';
-import { recordAudit } from '#lib/server/audit.js';
-import type { Diagnosis, SmtpServerView, StepId } from '#lib/server/mail/types.js';
-import type { AuditContext } from '#lib/server/audit.js';
+	stepOfSendError
+} from '../mail/diagnose.js';
+import { recordAudit, type AuditContext } from '../audit.js';
+import type { Diagnosis, SmtpServerView } from '../mail/types.js';
 
 type EmailGenerator = Extract<OtpGeneratorForm, { type: 'email' }>;
 
@@ -77,7 +77,7 @@ export async function sendSampleCode(input: {
 			};
 		} catch (error) {
 			const ms = Math.round(performance.now() - started);
-			const facts = collectFailureFacts(error, stepOf(error));
+			const facts = collectFailureFacts(error, stepOfSendError(error));
 			const diagnosis = diagnoseFailure(facts, contextOf(server, generator.sender));
 			outcome = {
 				ok: false,
@@ -105,25 +105,7 @@ export async function sendSampleCode(input: {
 	return outcome;
 }
 
-const TLS_CODE = /^(CERT_|ERR_SSL|ERR_TLS|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO|HOSTNAME_MISMATCH)/;
-
-/** Which step of the dialogue failed, read from nodemailer's codes and the command in flight. */
-function stepOf(error: unknown): StepId {
-	const e = (error ?? {}) as { code?: string; command?: string; cause?: { code?: string } };
-	const original = (error as { originalCode?: string })?.originalCode ?? e.cause?.code ?? '';
-	const command = (e.command ?? '').toUpperCase();
-	if (e.code === 'EDNS' || ['ENOTFOUND', 'EAI_AGAIN'].includes(original)) return 'dns';
-	if (e.code === 'ETLS' || command === 'STARTTLS' || TLS_CODE.test(original)) return 'tls';
-	if (e.code === 'EOAUTH2') return 'token';
-	if (e.code === 'EAUTH' || command.startsWith('AUTH')) return 'auth';
-	if (command === 'CONN' || command === 'GREETING') {
-		if (['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH'].includes(original)) return 'tcp';
-		return e.code === 'ETIMEDOUT' ? 'greeting' : 'tcp';
-	}
-	if (e.code === 'ECONNECTION' && !command) return 'tcp';
-	return 'send';
-}
-
+/** What the diagnosis table needs to know of the server, with the generator's Sender as the From. */
 function contextOf(server: SmtpServerView, sender: string) {
 	return {
 		host: server.host,
@@ -138,16 +120,4 @@ function contextOf(server: SmtpServerView, sender: string) {
 		tenantId: server.tenantId ?? undefined,
 		cloud: server.cloud
 	};
-}
-
-/** Codes only: no server text reaches the page from a failure. */
-function describeFacts(facts: FailureFacts): string {
-	return [
-		facts.responseCode ? String(facts.responseCode) : null,
-		facts.enhancedStatus ?? null,
-		facts.aadsts ? `AADSTS${facts.aadsts}` : null,
-		facts.originalCode ?? facts.code ?? null
-	]
-		.filter(Boolean)
-		.join(' ');
 }
