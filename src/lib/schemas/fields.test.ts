@@ -5,6 +5,7 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import {
 	CONTROL_CHARACTER_MESSAGE,
 	enteredPassword,
+	inSentence,
 	multiLine,
 	newPassword,
 	secretText,
@@ -153,5 +154,14 @@ describe('strictNumber (through superValidate, as a form posts it)', () => {
 		expect(schema.parse({ port: 465 })).toEqual({ port: 465, timeout: 15 });
 		expect(schema.safeParse({ port: 1e308 }).success).toBe(false);
 		expect(schema.safeParse({ port: Number.NaN }).success).toBe(false);
+	});
+});
+
+describe('inSentence', () => {
+	it('lower-cases a label for a sentence but keeps words written in capitals', () => {
+		expect(inSentence('Display name')).toBe('display name');
+		expect(inSentence('UI Admin Username')).toBe('UI Admin Username');
+		expect(inSentence('Tenant ID')).toBe('Tenant ID');
+		expect(inSentence('A')).toBe('a');
 	});
 });

@@ -16,12 +16,22 @@ const LINE_BREAK_ALL = /[\r\n]/g;
 export { CONTROL_CHARACTER_MESSAGE, hasControlCharacter };
 
 /**
+ * A field's label inside a sentence ("Enter the display name."): lower case, except words written in capitals
+ * (the seed's "UI Admin Username" stays "UI Admin Username", not "ui admin username").
+ */
+export function inSentence(label: string) {
+	const words = label.split(' ');
+	if (words.some((w) => w.length > 1 && w === w.toUpperCase() && /[A-Z]/.test(w))) return label;
+	return label.toLowerCase();
+}
+
+/**
  * One line of text, trimmed. CR and LF keep their own message (they would let a value smuggle extra mail
  * headers or log lines); every other control character gets the control-character message.
  * `missing` is the message for a field absent from the post (superforms reads an empty field of a union's
  * branch as absent).
  */
-export function singleLine(label: string, missing = `Enter the ${label.toLowerCase()}.`) {
+export function singleLine(label: string, missing = `Enter the ${inSentence(label)}.`) {
 	return z
 		.string({ error: missing })
 		.trim()
@@ -50,7 +60,7 @@ export const username = (label = 'Username') =>
 	z
 		.string()
 		.refine((v) => !hasControlCharacter(v), CONTROL_CHARACTER_MESSAGE(label))
-		.min(1, `Enter the ${label.toLowerCase()}.`)
+		.min(1, `Enter the ${inSentence(label)}.`)
 		.max(64, `${label} must be at most 64 characters.`)
 		.regex(/^[A-Za-z0-9._@-]+$/, `${label} may use letters, digits and . _ @ - only.`);
 

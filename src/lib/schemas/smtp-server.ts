@@ -15,7 +15,7 @@
  * branch's fields, so switching the authentication choice in the browser never binds to a missing key.
  */
 import { z } from 'zod';
-import { multiLine, secretText, singleLine, strictNumber } from './fields.js';
+import { inSentence, multiLine, secretText, singleLine, strictNumber } from './fields.js';
 
 export const SECURITY_CHOICES = ['none', 'starttls', 'tls'] as const;
 export const AUTH_CHOICES = ['none', 'basic', 'microsoft'] as const;
@@ -74,11 +74,11 @@ const MULTI_TENANT_ALIASES = ['common', 'organizations', 'consumers'];
  * the post (superforms reads an empty field of a union's branch as absent) gets the same plain message as an
  * empty one.
  */
-function line(label: string, max: number, missing = `Enter the ${label.toLowerCase()}.`) {
+function line(label: string, max: number, missing = `Enter the ${inSentence(label)}.`) {
 	return singleLine(label, missing).max(max, `${label} must be at most ${max} characters.`);
 }
 
-function required(label: string, max: number, what = label.toLowerCase()) {
+function required(label: string, max: number, what = inSentence(label)) {
 	return line(label, max, `Enter the ${what}.`).min(1, `Enter the ${what}.`);
 }
 
