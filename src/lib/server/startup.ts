@@ -11,6 +11,7 @@ import { openDatabase } from './db/open.js';
 import { loadSecretKey, openSecret, sealSecret, SecretKeyError } from './secrets.js';
 import { log } from './log.js';
 import { closeAllTransports } from './mail/transport.js';
+import { startOutbox, stopOutbox } from './outbox/lifecycle.js';
 import { isSetupDone } from './auth/admins.js';
 import { eraseSetupCode, prepareSetupCode, setupCodeFile } from './auth/setup-code.js';
 // Features register what uses an SMTP server when they load (mail/usages.ts): load them at start-up, so a
@@ -25,7 +26,9 @@ export async function startServer(): Promise<Database> {
 	// `dev` is a build-time constant: in production builds this branch and the mock code it imports are removed.
 	if (dev && config.mock) {
 		const { startMockMode } = await import('./dev/mock-mode.js');
-		return startMockMode();
+		const database = await startMockMode();
+		await startOutbox(database);
+		return database;
 	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
 	const database = await openDatabase(
@@ -38,6 +41,7 @@ export async function startServer(): Promise<Database> {
 		keySource === 'env' ? 'POSTERN_SECRET_KEY' : `${config.dataDir}/secret.key`
 	);
 	await prepareFirstRun(config.dataDir);
+	await startOutbox(database);
 	log.info(
 		{
 			event: 'startup',
@@ -91,6 +95,7 @@ export async function prepareFirstRun(
 }
 
 export async function stopServer() {
+	await stopOutbox().catch(() => {});
 	await closeAllTransports().catch(() => {});
 	try {
 		await currentDatabase().close();

@@ -16,6 +16,7 @@ import type {
 	MicrosoftCloud,
 	SmtpAuthKind,
 	SmtpSecurity,
+	SmtpServerView,
 	StepId
 } from './types.js';
 
@@ -792,4 +793,36 @@ interface DiagnosisRule {
 	/** One set of conditions, or alternatives (any set may match). */
 	when: RuleConditions | RuleConditions[];
 	text: (values: RuleValues) => Omit<Diagnosis, 'id' | 'phase'>;
+}
+
+/** What the diagnosis table needs to know of a saved server, with `fromAddress` as the message's From. */
+export function diagnosisContextOf(
+	server: Pick<
+		SmtpServerView,
+		| 'host'
+		| 'port'
+		| 'security'
+		| 'auth'
+		| 'timeoutSeconds'
+		| 'username'
+		| 'mailbox'
+		| 'clientId'
+		| 'tenantId'
+		| 'cloud'
+	>,
+	fromAddress: string
+): DiagnosisContext {
+	return {
+		host: server.host,
+		port: server.port,
+		security: server.security,
+		auth: server.auth,
+		timeoutSeconds: server.timeoutSeconds,
+		fromAddress,
+		username: server.username ?? undefined,
+		mailbox: server.mailbox ?? undefined,
+		clientId: server.clientId ?? undefined,
+		tenantId: server.tenantId ?? undefined,
+		cloud: server.cloud
+	};
 }

@@ -6,3 +6,4 @@ export * from './accounts.js';
 export * from './site.js';
 export * from './mail.js';
 export * from './identity.js';
+export * from './outbox.js';

@@ -1,0 +1,83 @@
+import { sql } from 'drizzle-orm';
+import {
+	boolean,
+	index,
+	integer,
+	jsonb,
+	pgTable,
+	text,
+	timestamp,
+	uuid
+} from 'drizzle-orm/pg-core';
+
+/** What a message is for: the mail log filters by it and the templates are chosen by it. */
+export const MAIL_KINDS = [
+	'email-otp',
+	'totp-key',
+	'reset-link',
+	'sample-code',
+	'notification',
+	'alert'
+] as const;
+export type MailKind = (typeof MAIL_KINDS)[number];
+
+export const MAIL_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
+export type MailStatus = (typeof MAIL_STATUSES)[number];
+
+/**
+ * The outbox: every message Postern sends (but a configuration test, which talks to the server directly and
+ * shows its transcript) is a row here before it is a job in the queue, written in the same transaction as the
+ * job, so a message exists exactly when it will be sent. The row is also the mail log.
+ *
+ * The body is always sealed with the site key (secrets.ts). A body that carries a secret (a code, a key, a
+ * link) is erased once the message is delivered or given up, so the log keeps metadata only. `serverName` is
+ * kept so the log still names the server after it is deleted.
+ */
+export const mailOutbox = pgTable(
+	'mail_outbox',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		kind: text('kind', { enum: MAIL_KINDS }).notNull(),
+		serverId: uuid('server_id'),
+		serverName: text('server_name').notNull(),
+		fromAddress: text('from_address').notNull(),
+		fromName: text('from_name'),
+		recipients: text('recipients').array().notNull(),
+		subject: text('subject').notNull(),
+		/** Sealed JSON { text, html, headers }; null once a secret-carrying message is done. */
+		bodySealed: text('body_sealed'),
+		carriesSecret: boolean('carries_secret').notNull(),
+		/** "<id@domain>": the same on every attempt, so a resend after a crash is recognisable. */
+		messageId: text('message_id').notNull().unique(),
+		/** A producer's key for "this message once": a second enqueue with it is a no-op. */
+		dedupeKey: text('dedupe_key').unique(),
+		status: text('status', { enum: MAIL_STATUSES }).notNull().default('queued'),
+		attempts: integer('attempts').notNull().default(0),
+		maxAttempts: integer('max_attempts').notNull(),
+		/** The queue job that delivers it (pg-boss), for its next retry time. */
+		jobId: uuid('job_id'),
+		lastReply: text('last_reply'),
+		lastCode: text('last_code'),
+		/** The diagnosis of the last failure, in the words of mail/diagnose.ts. */
+		diagnosis: jsonb('diagnosis').$type<{
+			id: string;
+			phase: string;
+			title: string;
+			explanation: string;
+			fix: string;
+		}>(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+		sentAt: timestamp('sent_at', { withTimezone: true })
+	},
+	(t) => [
+		// The mail log pages newest first by (created_at, id); filters narrow by status, kind or server.
+		index('mail_outbox_created_idx').on(t.createdAt.desc(), t.id.desc()),
+		index('mail_outbox_status_idx').on(t.status, t.createdAt.desc()),
+		index('mail_outbox_kind_idx').on(t.kind, t.createdAt.desc()),
+		index('mail_outbox_server_idx').on(t.serverId, t.status),
+		index('mail_outbox_unfinished_idx')
+			.on(t.updatedAt)
+			.where(sql`${t.status} in ('queued', 'sending', 'retrying')`)
+	]
+);

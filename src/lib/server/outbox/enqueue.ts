@@ -1,0 +1,48 @@
+/**
+ * The one way into the outbox. `enqueue` writes the message and its queue job in one transaction;
+ * `enqueueInTransaction` does it inside a caller's transaction, so a producer's own write (a launch record, an
+ * alert's state) and its mail commit together or not at all.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { fromDrizzle, type DrizzleTransactionLike } from 'pg-boss';
+import { db, tables, type Db } from '../db/index.js';
+import type { OutboxMessage } from './message.js';
+import { insertMessage, setJobId } from './store.js';
+import { MAIL_QUEUE, MAX_ATTEMPTS, mailQueue } from './queue.js';
+
+export class UnknownServerError extends Error {
+	code = 'ENOSERVER';
+	constructor() {
+		super('This SMTP server does not exist');
+	}
+}
+
+export async function enqueue(message: OutboxMessage): Promise<string> {
+	return db().transaction((tx) => enqueueInTransaction(tx as unknown as Db, message));
+}
+
+export async function enqueueInTransaction(tx: Db, message: OutboxMessage): Promise<string> {
+	for (const value of [message.subject, message.from?.address, message.from?.name, ...message.to])
+		if (value !== undefined && /[\r\n]/.test(value))
+			throw Object.assign(new Error('A message header must be on one line'), { code: 'EMESSAGE' });
+	const [server] = await tx
+		.select({ name: tables.smtpServers.name, fromAddress: tables.smtpServers.fromAddress })
+		.from(tables.smtpServers)
+		.where(eq(tables.smtpServers.id, message.serverId));
+	if (!server) throw new UnknownServerError();
+	const { id, created } = await insertMessage(tx, {
+		...message,
+		serverName: server.name,
+		fromAddress: message.from?.address ?? server.fromAddress,
+		maxAttempts: MAX_ATTEMPTS
+	});
+	if (!created) return id;
+	// The job is written through the caller's transaction: message and job commit (or vanish) together.
+	const jobId = await mailQueue().send(
+		MAIL_QUEUE,
+		{ id },
+		{ db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
+	);
+	if (jobId) await setJobId(tx, id, jobId);
+	return id;
+}

@@ -1,0 +1,32 @@
+/** The one shape of a message on its way out, whatever produced it. */
+import type { MailKind } from '../db/schema/outbox.js';
+
+export type { MailKind, MailStatus } from '../db/schema/outbox.js';
+
+export interface OutboxMessage {
+	kind: MailKind;
+	/** The SMTP server it goes through. */
+	serverId: string;
+	/** Overrides the server's sender address (an OTP generator's Sender, a profile's Issuer). */
+	from?: { address: string; name?: string };
+	to: string[];
+	subject: string;
+	text: string;
+	html?: string;
+	headers?: Record<string, string>;
+	/** Set when the body holds a code, key or link: the body is then erased once the message is done. */
+	carriesSecret: boolean;
+	/** "<id@domain>"; made from the sender's domain when absent. */
+	messageId?: string;
+	/** A second enqueue with the same key is a no-op and returns the first message's id. */
+	dedupeKey?: string;
+}
+
+/** Where a message stands, as the mail log and a waiting request see it. */
+export interface DeliveryState {
+	id: string;
+	status: import('../db/schema/outbox.js').MailStatus;
+	attempts: number;
+	lastReply: string | null;
+	diagnosis: { id: string; title: string; explanation: string; fix: string } | null;
+}

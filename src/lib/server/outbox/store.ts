@@ -1,0 +1,130 @@
+/**
+ * The outbox table's reads and writes (db/schema/outbox.ts): insert, claim an attempt, record its outcome.
+ * Claiming is one conditional UPDATE, so two workers (two instances after a job expired) cannot both own an
+ * attempt of a message that is already sent; a message sent is never claimed again.
+ */
+import { randomUUID } from 'node:crypto';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { db, tables, type Db } from '../db/index.js';
+import { openSecret, sealSecret } from '../secrets.js';
+import type { Diagnosis } from '../mail/types.js';
+import type { DeliveryState, OutboxMessage } from './message.js';
+
+const outbox = tables.mailOutbox;
+
+export interface MessageBody {
+	text: string;
+	html?: string;
+	headers?: Record<string, string>;
+}
+
+export type OutboxRow = typeof outbox.$inferSelect;
+
+/** A Message-ID on the sender's domain, as mail servers and spam filters expect. */
+export function newMessageId(fromAddress: string): string {
+	const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1) || 'postern.invalid';
+	return `<${randomUUID()}@${domain}>`;
+}
+
+export async function insertMessage(
+	executor: Db,
+	message: OutboxMessage & { serverName: string; fromAddress: string; maxAttempts: number }
+): Promise<{ id: string; created: boolean }> {
+	const body: MessageBody = {
+		text: message.text,
+		...(message.html ? { html: message.html } : {}),
+		...(message.headers ? { headers: message.headers } : {})
+	};
+	const [row] = await executor
+		.insert(outbox)
+		.values({
+			kind: message.kind,
+			serverId: message.serverId,
+			serverName: message.serverName,
+			fromAddress: message.fromAddress,
+			fromName: message.from?.name ?? null,
+			recipients: message.to,
+			subject: message.subject,
+			bodySealed: sealSecret(JSON.stringify(body)),
+			carriesSecret: message.carriesSecret,
+			messageId: message.messageId ?? newMessageId(message.fromAddress),
+			dedupeKey: message.dedupeKey ?? null,
+			maxAttempts: message.maxAttempts
+		})
+		.onConflictDoNothing({ target: outbox.dedupeKey })
+		.returning({ id: outbox.id });
+	if (row) return { id: row.id, created: true };
+	const [existing] = await executor
+		.select({ id: outbox.id })
+		.from(outbox)
+		.where(eq(outbox.dedupeKey, message.dedupeKey!));
+	return { id: existing.id, created: false };
+}
+
+export async function setJobId(executor: Db, id: string, jobId: string) {
+	await executor.update(outbox).set({ jobId }).where(eq(outbox.id, id));
+}
+
+/**
+ * Takes the next attempt of a message that is not done yet (queued, retrying, or `sending` left behind by a
+ * process that stopped mid-send). Returns null when it is already sent or failed: the job then has nothing to do.
+ */
+export async function claimAttempt(id: string): Promise<OutboxRow | null> {
+	const [row] = await db()
+		.update(outbox)
+		.set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: new Date() })
+		.where(and(eq(outbox.id, id), inArray(outbox.status, ['queued', 'retrying', 'sending'])))
+		.returning();
+	return row ?? null;
+}
+
+export function openBody(row: OutboxRow): MessageBody | null {
+	return row.bodySealed ? (JSON.parse(openSecret(row.bodySealed)) as MessageBody) : null;
+}
+
+export async function markSent(row: OutboxRow, reply: string) {
+	await db()
+		.update(outbox)
+		.set({
+			status: 'sent',
+			sentAt: new Date(),
+			updatedAt: new Date(),
+			lastReply: reply,
+			lastCode: null,
+			diagnosis: null,
+			...(row.carriesSecret ? { bodySealed: null } : {})
+		})
+		.where(eq(outbox.id, row.id));
+}
+
+export async function markFailedAttempt(
+	row: OutboxRow,
+	outcome: { final: boolean; reply: string | null; code: string | null; diagnosis: Diagnosis }
+) {
+	const { id, phase, title, explanation, fix } = outcome.diagnosis;
+	await db()
+		.update(outbox)
+		.set({
+			status: outcome.final ? 'failed' : 'retrying',
+			updatedAt: new Date(),
+			lastReply: outcome.reply,
+			lastCode: outcome.code,
+			diagnosis: { id, phase, title, explanation, fix },
+			...(outcome.final && row.carriesSecret ? { bodySealed: null } : {})
+		})
+		.where(eq(outbox.id, row.id));
+}
+
+export async function readDeliveryState(id: string): Promise<DeliveryState | null> {
+	const [row] = await db()
+		.select({
+			id: outbox.id,
+			status: outbox.status,
+			attempts: outbox.attempts,
+			lastReply: outbox.lastReply,
+			diagnosis: outbox.diagnosis
+		})
+		.from(outbox)
+		.where(eq(outbox.id, id));
+	return row ?? null;
+}
