@@ -13,9 +13,9 @@ const SRC = path.resolve('src');
 /** src/lib/server folders (and top-level files) from the lowest layer up. Same layer: no imports between them. */
 const LAYERS: string[][] = [
 	['config'],
-	['log', 'request', 'secrets', 'form-defaults', 'rate-limit', 'ids'],
+	['log', 'request', 'secrets', 'form-defaults', 'ids'],
 	['db'],
-	['audit'],
+	['audit', 'rate-limit'],
 	['auth'],
 	['directory', 'mail'],
 	['outbox'],

@@ -106,7 +106,7 @@ export async function testDomain(event: RequestEvent, id: string | null) {
 		return fail(400, { form, testErrors: { username: ['Test connection is for LDAP domains.'] } });
 	}
 	// Connection tests reach wherever the form points: admin-only (hooks), audited, and rate-limited.
-	const limit = takeRateLimit(`ldap-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
+	const limit = await takeRateLimit(`ldap-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
 	if (!limit.ok) {
 		blankSecret(form);
 		return fail(429, {

@@ -83,7 +83,7 @@ export async function testGenerator(event: RequestEvent, id: string | null) {
 			form: withEveryField(form),
 			testErrors: { to: ['The configuration test mails a sample code: choose “OTP – e-mail”.'] }
 		});
-	const limit = takeRateLimit(`otp-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
+	const limit = await takeRateLimit(`otp-test:${event.locals.admin!.id}`, 20, 5 * 60_000);
 	if (!limit.ok)
 		return fail(429, {
 			form: withEveryField(form),

@@ -169,7 +169,7 @@ export async function testServer(
 		return fail(400, { form, testErrors });
 	}
 	// Tests open connections wherever the form points: admin-only (hooks), audited, and rate-limited.
-	const limit = takeRateLimit(`smtp-test:${admin.id}`, 20, 5 * 60_000);
+	const limit = await takeRateLimit(`smtp-test:${admin.id}`, 20, 5 * 60_000);
 	if (!limit.ok) {
 		blankSecrets(form);
 		return fail(429, {

@@ -73,6 +73,20 @@ export const loginThrottle = pgTable('login_throttle', {
 	blockedUntil: timestamp('blocked_until', { withTimezone: true })
 });
 
+/**
+ * Uses of admin-triggered probes (configuration tests, LDAP tests), one row per use, for their sliding-window
+ * rate limit (rate-limit.ts). In the database, so the limit holds across instances.
+ */
+export const probeUses = pgTable(
+	'probe_uses',
+	{
+		id: bigserial('id', { mode: 'number' }).primaryKey(),
+		key: text('key').notNull(),
+		usedAt: timestamp('used_at', { withTimezone: true }).notNull()
+	},
+	(t) => [index('probe_uses_key_idx').on(t.key, t.usedAt)]
+);
+
 /** Who did what, when, from where. `detail` never holds a secret (see audit.ts). */
 export const auditLog = pgTable(
 	'audit_log',
