@@ -8,6 +8,7 @@
  */
 import { getServerSettings, getServerVersion } from './servers.js';
 import { getPooledTransport } from './transport.js';
+import { readServerLimits } from './limits.js';
 
 /** Sends `message` through SMTP server `serverId`. */
 export async function sendMailWithServer(
@@ -27,8 +28,13 @@ export async function sendMailWithServer(
 
 	const version = await getServerVersion(serverId);
 	if (!version) throw sendError('This SMTP server does not exist', 'ENOSERVER');
-	const transporter = await getPooledTransport(serverId, version, () =>
-		getServerSettings(serverId)
+	// The pool holds the server to its connection limit in this process; the queue does so across instances.
+	const limits = await readServerLimits(serverId);
+	const transporter = await getPooledTransport(
+		serverId,
+		version,
+		() => getServerSettings(serverId),
+		limits?.maxConnections
 	);
 	if (!transporter) throw sendError('This SMTP server does not exist', 'ENOSERVER');
 	// The sender comes from the transport's defaults (the server's sender address and name); nodemailer makes

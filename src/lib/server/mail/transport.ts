@@ -101,7 +101,8 @@ export function createTokenProvisioner(
 export async function getPooledTransport(
 	serverId: string,
 	version: Date,
-	load: () => Promise<SmtpServerSettings | null>
+	load: () => Promise<SmtpServerSettings | null>,
+	maxConnections = POOL_MAX_CONNECTIONS
 ): Promise<PooledTransport | null> {
 	const found = pools.get(serverId);
 	// `>=`: a caller that read the row just before an edit must not replace the newer pool with an older one.
@@ -111,7 +112,7 @@ export async function getPooledTransport(
 		void found.transporter.then((t) => t && closeWhenDrained(t));
 	}
 	const transporter = load().then((settings) =>
-		settings ? createPooledTransport(settings) : null
+		settings ? createPooledTransport(settings, maxConnections) : null
 	);
 	pools.set(serverId, { version: version.getTime(), transporter });
 	transporter.then(
@@ -146,13 +147,16 @@ export function countPooledTransports(): number {
 	return pools.size;
 }
 
-function createPooledTransport(settings: SmtpServerSettings): PooledTransport {
+function createPooledTransport(
+	settings: SmtpServerSettings,
+	maxConnections: number
+): PooledTransport {
 	const options: SMTPPoolOptions = {
 		// No nodemailer logger: callers log the failures they get (one line per failure, with their context),
 		// and the transaction log is the configuration test's alone.
 		...createTransportOptions(settings),
 		pool: true,
-		maxConnections: POOL_MAX_CONNECTIONS,
+		maxConnections,
 		maxMessages: Infinity
 	};
 	return nodemailer.createTransport(options as SMTPPoolOptions & { pool: true }, {

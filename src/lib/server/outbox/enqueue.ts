@@ -9,6 +9,9 @@ import { db, tables, type Db } from '../db/index.js';
 import type { OutboxMessage } from './message.js';
 import { insertMessage, setJobId } from './store.js';
 import { MAIL_QUEUE, MAX_ATTEMPTS, mailQueue } from './queue.js';
+import { queueGroupOf } from './server-limits.js';
+import { readServerLimits } from '../mail/limits.js';
+import { nudgeMailWorker } from './worker.js';
 
 export class UnknownServerError extends Error {
 	code = 'ENOSERVER';
@@ -18,7 +21,9 @@ export class UnknownServerError extends Error {
 }
 
 export async function enqueue(message: OutboxMessage): Promise<string> {
-	return db().transaction((tx) => enqueueInTransaction(tx as unknown as Db, message));
+	const id = await db().transaction((tx) => enqueueInTransaction(tx as unknown as Db, message));
+	nudgeMailWorker();
+	return id;
 }
 
 export async function enqueueInTransaction(tx: Db, message: OutboxMessage): Promise<string> {
@@ -29,7 +34,8 @@ export async function enqueueInTransaction(tx: Db, message: OutboxMessage): Prom
 		.select({ name: tables.smtpServers.name, fromAddress: tables.smtpServers.fromAddress })
 		.from(tables.smtpServers)
 		.where(eq(tables.smtpServers.id, message.serverId));
-	if (!server) throw new UnknownServerError();
+	const limits = await readServerLimits(message.serverId, tx);
+	if (!server || !limits) throw new UnknownServerError();
 	const { id, created } = await insertMessage(tx, {
 		...message,
 		serverName: server.name,
@@ -41,7 +47,10 @@ export async function enqueueInTransaction(tx: Db, message: OutboxMessage): Prom
 	const jobId = await mailQueue().send(
 		MAIL_QUEUE,
 		{ id },
-		{ db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
+		{
+			db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql),
+			group: queueGroupOf(message.serverId, limits)
+		}
 	);
 	if (jobId) await setJobId(tx, id, jobId);
 	return id;

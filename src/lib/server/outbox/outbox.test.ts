@@ -9,8 +9,10 @@ import { closeAllTransports } from '../mail/transport.js';
 import { openSecret } from '../secrets.js';
 import { enqueue, enqueueInTransaction } from './enqueue.js';
 import { startMailQueue, stopMailQueue, mailQueue, MAIL_QUEUE } from './queue.js';
+import { stopMailWorker } from './worker.js';
 import { deliver, startMailWorker } from './worker.js';
 import { awaitFirstAttempt } from './wait.js';
+import { readGate } from './gate.js';
 import type { OutboxMessage } from './message.js';
 
 let database: Database;
@@ -21,6 +23,7 @@ beforeEach(async () => {
 	await startMailQueue(database);
 });
 afterEach(async () => {
+	await stopMailWorker();
 	await stopMailQueue();
 	await closeAllTransports();
 	await Promise.all(peers.map((p) => p.close()));
@@ -101,14 +104,79 @@ describe('the outbox', () => {
 		expect(await deliver(id)).toBe('nothing-to-do');
 	});
 
-	it('retries a transient failure (a 4xx reply) and keeps the body for the next attempt', async () => {
-		const { serverId } = await serverFor({ fault: 'mail-432-4.3.2' });
+	it('retries a transient failure (the connection drops) and keeps the body for the next attempt', async () => {
+		const { serverId } = await serverFor({ fault: 'drop-on-connect' });
 		const id = await enqueue(message(serverId));
 		await expect(deliver(id)).rejects.toThrow(/attempt 1 failed/);
 		const stored = await row(id);
 		expect(stored.status).toBe('retrying');
+		expect(stored.attempts).toBe(1);
 		expect(stored.bodySealed).not.toBeNull();
+		expect(stored.diagnosis?.title).toBeTruthy();
+	});
+
+	it('treats 421 at the greeting as "slow down": the server pauses and the attempt is given back', async () => {
+		const { serverId } = await serverFor({ fault: 'greeting-421' });
+		const id = await enqueue(message(serverId));
+		expect(await deliver(id)).toBe('deferred');
+		const stored = await row(id);
+		expect(stored.status).toBe('queued');
+		expect(stored.attempts).toBe(0);
+	});
+
+	it('opens at most the server’s connection limit at once, across the worker’s concurrency', async () => {
+		const { peer, serverId } = await serverFor();
+		await db()
+			.update(tables.smtpServers)
+			.set({ maxConnections: 2 })
+			.where(eq(tables.smtpServers.id, serverId));
+		let most = 0;
+		const watch = setInterval(() => (most = Math.max(most, peer.openConnections())), 5);
+		await startMailWorker();
+		const ids = await Promise.all(
+			Array.from({ length: 24 }, (_, i) => enqueue(message(serverId, { subject: `m${i}` })))
+		);
+		const t0 = Date.now();
+		const progress = setInterval(
+			() =>
+				console.log('sent', peer.messages.length, Date.now() - t0, 'open', peer.openConnections()),
+			1000
+		);
+		for (const id of ids) expect((await awaitFirstAttempt(id, 20_000)).status).toBe('sent');
+		clearInterval(progress);
+		clearInterval(watch);
+		expect(peer.messages).toHaveLength(24);
+		expect(most).toBeGreaterThan(0);
+		expect(most).toBeLessThanOrEqual(2);
+	});
+
+	it('pauses a server that answers 432 4.3.2 instead of counting a failure, and defers its mail', async () => {
+		const { serverId } = await serverFor({ fault: 'mail-432-4.3.2' });
+		const id = await enqueue(message(serverId));
+		expect(await deliver(id)).toBe('deferred');
+		const stored = await row(id);
+		expect(stored.status).toBe('queued');
+		expect(stored.attempts).toBe(0);
 		expect(stored.lastReply).toMatch(/432/);
+		const gate = await readGate(serverId);
+		expect(gate?.pausedUntil?.getTime()).toBeGreaterThan(Date.now() + 30_000);
+		expect(gate?.pauseReason).toMatch(/slow down/);
+		// while paused, the next attempt does not reach the server
+		expect(await deliver(id)).toBe('deferred');
+	});
+
+	it('holds a server to its messages-per-minute limit', async () => {
+		const { peer, serverId } = await serverFor();
+		await db()
+			.update(tables.smtpServers)
+			.set({ messagesPerMinute: 3 })
+			.where(eq(tables.smtpServers.id, serverId));
+		const ids = [];
+		for (let i = 0; i < 5; i++) ids.push(await enqueue(message(serverId, { subject: `n${i}` })));
+		const outcomes = [];
+		for (const id of ids) outcomes.push(await deliver(id));
+		expect(outcomes).toEqual(['sent', 'sent', 'sent', 'deferred', 'deferred']);
+		expect(peer.messages).toHaveLength(3);
 	});
 
 	it('never sends a message twice once it is sent', async () => {

@@ -115,6 +115,33 @@ export async function markFailedAttempt(
 		.where(eq(outbox.id, row.id));
 }
 
+/** The facts the delivery gate needs, for a message that is not done yet; null once sent or failed. */
+export async function peekUnfinished(id: string) {
+	const [row] = await db()
+		.select({
+			id: outbox.id,
+			serverId: outbox.serverId,
+			recipients: outbox.recipients,
+			status: outbox.status
+		})
+		.from(outbox)
+		.where(and(eq(outbox.id, id), inArray(outbox.status, ['queued', 'retrying', 'sending'])));
+	return row ?? null;
+}
+
+/** An attempt the server declined to take (it asked us to slow down): not counted, the message waits. */
+export async function giveBackAttempt(row: OutboxRow, reply: string | null) {
+	await db()
+		.update(outbox)
+		.set({
+			status: row.attempts > 1 ? 'retrying' : 'queued',
+			attempts: sql`greatest(${outbox.attempts} - 1, 0)`,
+			lastReply: reply,
+			updatedAt: new Date()
+		})
+		.where(eq(outbox.id, row.id));
+}
+
 export async function readDeliveryState(id: string): Promise<DeliveryState | null> {
 	const [row] = await db()
 		.select({

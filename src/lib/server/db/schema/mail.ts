@@ -58,6 +58,10 @@ export const smtpServers = pgTable(
 		/** Extra CA certificate(s), PEM, trusted in addition to the system's roots (internal servers). */
 		caPem: text('ca_pem'),
 		timeoutSeconds: integer('timeout_seconds').notNull().default(15),
+		/** Delivery limits; null: the host's defaults (outbox/limits.ts: Microsoft 365's own limits). */
+		maxConnections: integer('max_connections'),
+		messagesPerMinute: integer('messages_per_minute'),
+		recipientsPerDay: integer('recipients_per_day'),
 		lastTestAt: timestamp('last_test_at', { withTimezone: true }),
 		lastTestOk: boolean('last_test_ok'),
 		/** Verdict, steps and diagnosis id of the last configuration test: never a transcript, never a secret. */
@@ -69,6 +73,9 @@ export const smtpServers = pgTable(
 		uniqueIndex('smtp_servers_name_lower').on(sql`lower(${t.name})`),
 		check('smtp_servers_port', sql`${t.port} between 1 and 65535`),
 		check('smtp_servers_timeout', sql`${t.timeoutSeconds} between 1 and 120`),
+		check('smtp_servers_max_connections', sql`${t.maxConnections} between 1 and 50`),
+		check('smtp_servers_messages_per_minute', sql`${t.messagesPerMinute} between 1 and 100000`),
+		check('smtp_servers_recipients_per_day', sql`${t.recipientsPerDay} between 1 and 10000000`),
 		check('smtp_servers_security', sql`${t.security} in ('none', 'starttls', 'tls')`),
 		check('smtp_servers_auth', sql`${t.auth} in ('none', 'basic', 'microsoft')`),
 		check('smtp_servers_cloud', sql`${t.cloud} in ('global', 'usgov', 'usgovdod', 'china')`)

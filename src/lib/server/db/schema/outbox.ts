@@ -81,3 +81,20 @@ export const mailOutbox = pgTable(
 			.where(sql`${t.status} in ('queued', 'sending', 'retrying')`)
 	]
 );
+
+/**
+ * Each SMTP server's delivery gate, shared by every instance: a pause (the server asked us to back off, or
+ * Microsoft throttled the sender for continuous errors) and the counters of its per-minute message and
+ * per-day recipient limits. One row per server, changed only by single conditional UPDATEs (outbox/gate.ts),
+ * so two instances never both take the last slot.
+ */
+export const smtpDeliveryGates = pgTable('smtp_delivery_gates', {
+	serverId: uuid('server_id').primaryKey(),
+	pausedUntil: timestamp('paused_until', { withTimezone: true }),
+	/** Why it is paused, in words for the server's page. */
+	pauseReason: text('pause_reason'),
+	minuteStartedAt: timestamp('minute_started_at', { withTimezone: true }).notNull().defaultNow(),
+	messagesThisMinute: integer('messages_this_minute').notNull().default(0),
+	dayStartedAt: timestamp('day_started_at', { withTimezone: true }).notNull().defaultNow(),
+	recipientsToday: integer('recipients_today').notNull().default(0)
+});
