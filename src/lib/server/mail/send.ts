@@ -74,7 +74,8 @@ export function classifySendFailure(error: unknown): SendFailure {
 		permanent?: boolean;
 	};
 	// nodemailer sets `permanent` from the reply class (5xx but 503); no reply at all (network) is transient.
-	const permanent = e.code === 'EMESSAGE' || e.code === 'ENOSERVER' || e.permanent === true;
+	// Not the code: nodemailer's own EMESSAGE also covers a 451 after DATA, which is worth retrying.
+	const permanent = e.code === 'ENOSERVER' || e.permanent === true;
 	return {
 		transient: !permanent,
 		code: e.code ?? null,

@@ -24,7 +24,15 @@ const EXPIRE_SECONDS = 120;
 let boss: PgBoss | null = null;
 let stopping: Promise<void> | null = null;
 
-export async function startMailQueue(database: Database): Promise<PgBoss> {
+export interface QueueOptions {
+	/** The first retry's delay (doubling from there); tests shorten it. */
+	retryDelaySeconds?: number;
+}
+
+export async function startMailQueue(
+	database: Database,
+	options: QueueOptions = {}
+): Promise<PgBoss> {
 	if (boss) return boss;
 	const instance =
 		database.kind === 'pglite' && database.pglite
@@ -45,14 +53,16 @@ export async function startMailQueue(database: Database): Promise<PgBoss> {
 		log.warn({ event: 'mail_queue_error', err: error }, 'mail queue error')
 	);
 	await instance.start();
-	await instance.createQueue(MAIL_QUEUE, {
+	const policy = {
 		retryLimit: MAX_ATTEMPTS - 1,
 		retryBackoff: true,
-		retryDelay: RETRY_DELAY_SECONDS,
+		retryDelay: options.retryDelaySeconds ?? RETRY_DELAY_SECONDS,
 		retryDelayMax: RETRY_DELAY_MAX_SECONDS,
-		expireInSeconds: EXPIRE_SECONDS,
-		notify: true
-	});
+		expireInSeconds: EXPIRE_SECONDS
+	};
+	await instance.createQueue(MAIL_QUEUE, policy);
+	// an existing queue keeps the options it was created with: bring them up to this version's
+	await instance.updateQueue(MAIL_QUEUE, policy);
 	if (database.kind === 'pglite') await recoverOrphans(instance, database);
 	boss = instance;
 	return instance;

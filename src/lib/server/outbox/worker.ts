@@ -149,7 +149,11 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 	if (!row) return 'nothing-to-do';
 	const body = openBody(row);
 	try {
-		if (!body) throw Object.assign(new Error('The message body is gone'), { code: 'EMESSAGE' });
+		if (!body)
+			throw Object.assign(new Error('The message body is gone'), {
+				code: 'EMESSAGE',
+				permanent: true
+			});
 		if (!row.serverId)
 			throw Object.assign(new Error('No SMTP server'), { code: 'ENOSERVER', permanent: true });
 		const sent = await sendMailWithServer(row.serverId, {
