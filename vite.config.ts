@@ -81,7 +81,11 @@ export default defineConfig({
 					name: 'server',
 					environment: 'node',
 					include: ['src/**/*.{test,spec}.{js,ts}'],
-					exclude: ['src/**/*.svelte.{test,spec}.{js,ts}'],
+					exclude: [
+						'src/**/*.svelte.{test,spec}.{js,ts}',
+						// tests that need a PostgreSQL of their own run only in the PostgreSQL phase
+						...(process.env.TEST_DATABASE_URL ? [] : ['src/**/*.pg.test.{js,ts}'])
+					],
 					testTimeout: 20_000,
 					hookTimeout: 60_000
 				}

@@ -128,7 +128,8 @@ function databaseTestFiles() {
 			if (entry.isDirectory()) walk(full);
 			else if (
 				/\.test\.[jt]s$/.test(entry.name) &&
-				/freshTestDatabase/.test(readFileSync(full, 'utf8'))
+				(/\.pg\.test\.[jt]s$/.test(entry.name) ||
+					/freshTestDatabase/.test(readFileSync(full, 'utf8')))
 			)
 				files.push(path.relative(root, full));
 		}

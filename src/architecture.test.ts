@@ -50,7 +50,7 @@ function sourceFiles(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
 		const full = path.join(dir, entry.name);
 		if (entry.isDirectory()) return sourceFiles(full);
-		return /\.(ts|js|svelte)$/.test(entry.name) && !/\.(test|spec)\.[jt]s$/.test(entry.name)
+		return /\.(ts|js|svelte)$/.test(entry.name) && !/\.(test|spec|child)\.[jt]s$/.test(entry.name)
 			? [full]
 			: [];
 	});

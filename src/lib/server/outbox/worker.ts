@@ -45,6 +45,13 @@ const MICROSOFT_THROTTLE_MS = 15 * 60_000;
 const IDLE_MS = 250;
 
 let running = false;
+let deliveredHere = 0;
+
+/** Messages this process delivered since it started (a per-instance figure: the database has the totals). */
+export function deliveredByThisProcess(): number {
+	return deliveredHere;
+}
+
 let loop: Promise<void> | null = null;
 let wake: (() => void) | null = null;
 const inFlight = new Set<Promise<void>>();
@@ -172,6 +179,7 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 				permanent: true
 			});
 		await markSent(row, sent.response);
+		deliveredHere++;
 		return 'sent';
 	} catch (error) {
 		const failure = classifySendFailure(error);

@@ -130,6 +130,14 @@ async function emptyPostgres(url: string) {
 	}
 }
 
+/** This test worker's PostgreSQL database, emptied, for tests that hand it to other processes. */
+export async function emptiedPostgresUrl(): Promise<string> {
+	if (!TEST_DATABASE_URL) throw new Error('TEST_DATABASE_URL is not set');
+	const url = await testDatabaseUrl();
+	await emptyPostgres(url);
+	return url;
+}
+
 /** Opens a fresh, migrated database, installs it as the process's database and returns it. */
 export async function freshTestDatabase(): Promise<Database> {
 	useSecretKey(Buffer.alloc(32, 7));
