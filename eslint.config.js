@@ -55,6 +55,8 @@ export default defineConfig(
 			'playwright.config.ts',
 			'bench/**',
 			'**/*.test.ts',
+			'**/*.child.ts',
+			'vite.config.ts',
 			'src/lib/server/testing/**',
 			'src/mocks/**'
 		],
