@@ -10,7 +10,7 @@ import type { OtpGeneratorRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import type { OtpGeneratorForm } from '../../schemas/otp-generators.js';
 import { generateNumericCode } from '../otp/email-otp.js';
-import type { OutgoingMail } from '../otp/mail.js';
+import { sampleCodeMail } from '../mail/templates/sample-code.js';
 import {
 	isUniqueViolation,
 	isUuid,
@@ -177,15 +177,13 @@ registerServerUsage('otpGenerators', otpGeneratorUsagesOfServer);
 export function sampleOtpMail(
 	settings: { smtpServerId: string; sender: string; codeLength: number; name: string },
 	to: string
-): OutgoingMail {
+): { smtpServerId: string; from: string; to: string; subject: string; text: string } {
 	const code = generateNumericCode(settings.codeLength);
-	const name = settings.name.replace(/[\r\n]/g, ' ');
 	return {
 		smtpServerId: settings.smtpServerId,
 		from: settings.sender,
 		to,
-		subject: `Test of the OTP generator "${name}"`,
-		text: `This is a test of the OTP generator "${name}". A sign-in code looks like this: ${code}\n\nThis sample code signs nobody in.`
+		...sampleCodeMail({ generatorName: settings.name, code })
 	};
 }
 

@@ -1,24 +1,23 @@
 /**
  * The "Configuration test" of an e-mail OTP generator: the identity module's sample message (a sample code that
- * signs nobody in) from the generator's Sender, through the chosen server's production transport
- * (sendMailWithServer), so the test takes the path real codes take. A failure is explained by the mail
- * module's diagnosis table; the outcome has the shape TestResult renders. Audited as otp_generator.tested.
+ * signs nobody in) from the generator's Sender, through the outbox and the chosen server's production
+ * transport, so the test takes the path real codes take and shows in the mail log. A failure is explained by
+ * the diagnosis table (the outbox records it); the outcome has the shape TestResult renders. Audited as
+ * otp_generator.tested.
  *
- * The production transport keeps no transcript, so the step shows codes only; the SMTP server's own
- * configuration test (its page) has the full step-by-step dialogue.
+ * The production transport keeps no transcript, so the step shows the server's reply only; the SMTP server's
+ * own configuration test (its page) has the full step-by-step dialogue.
  */
 import type { OtpGeneratorForm } from '../../schemas/otp-generators.js';
 import { sampleOtpMail } from './otp-generators.js';
-import { sendMailWithServer } from '../mail/send.js';
 import { getSmtpServer } from '../mail/servers.js';
-import {
-	collectFailureFacts,
-	describeFacts,
-	diagnoseFailure,
-	stepOfSendError
-} from '../mail/diagnose.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { awaitFirstAttempt } from '../outbox/wait.js';
 import { recordAudit, type AuditContext } from '../audit.js';
-import type { Diagnosis, SmtpServerView } from '../mail/types.js';
+import type { Diagnosis } from '../mail/types.js';
+
+/** A test is interactive but may meet a slow server: wait for its answer as long as a configuration test. */
+const SAMPLE_WAIT_MS = 30_000;
 
 type EmailGenerator = Extract<OtpGeneratorForm, { type: 'email' }>;
 
@@ -59,34 +58,40 @@ export async function sendSampleCode(input: {
 	} else {
 		const mail = sampleOtpMail(generator, to);
 		const started = performance.now();
-		try {
-			const sent = await sendMailWithServer(server.id, {
-				from: { address: mail.from },
-				to: mail.to,
-				subject: mail.subject,
-				text: mail.text
-			});
-			const ms = Math.round(performance.now() - started);
-			if (sent.rejected.length) throw Object.assign(new Error('rejected'), { code: 'EENVELOPE' });
+		const id = await enqueue({
+			kind: 'sample-code',
+			serverId: server.id,
+			from: { address: mail.from },
+			to: [mail.to],
+			subject: mail.subject,
+			text: mail.text,
+			carriesSecret: false
+		});
+		const state = await awaitFirstAttempt(id, SAMPLE_WAIT_MS);
+		const ms = Math.round(performance.now() - started);
+		const detail = state.lastReply ?? state.lastCode ?? null;
+		const diagnosis = (state.diagnosis as Diagnosis | null) ?? null;
+		if (state.status === 'sent')
 			outcome = {
 				ok: true,
 				verdict: `Sent successfully. Check the mailbox of ${to} for the sample code.`,
-				steps: [{ id: 'send', label, ok: true, ms, detail: sent.response }],
+				steps: [{ id: 'send', label, ok: true, ms, detail }],
 				diagnosis: null,
 				transcript: []
 			};
-		} catch (error) {
-			const ms = Math.round(performance.now() - started);
-			const facts = collectFailureFacts(error, stepOfSendError(error));
-			const diagnosis = diagnoseFailure(facts, contextOf(server, generator.sender));
+		else
 			outcome = {
 				ok: false,
-				verdict: `Sending failed: ${diagnosis.title}`,
-				steps: [{ id: 'send', label, ok: false, ms, detail: describeFacts(facts) || null }],
+				verdict:
+					state.status === 'failed'
+						? `Sending failed: ${diagnosis?.title ?? 'the server refused the message'}`
+						: state.status === 'retrying'
+							? `The server did not take the sample yet: ${diagnosis?.title ?? 'a temporary failure'}. Postern keeps trying in the background; the mail log shows the outcome.`
+							: 'No answer from the server yet. The sample stays queued; the mail log shows the outcome.',
+				steps: [{ id: 'send', label, ok: false, ms, detail }],
 				diagnosis,
 				transcript: []
 			};
-		}
 	}
 	await recordAudit({
 		actor: input.audit.actor,
@@ -103,21 +108,4 @@ export async function sendSampleCode(input: {
 		}
 	});
 	return outcome;
-}
-
-/** What the diagnosis table needs to know of the server, with the generator's Sender as the From. */
-function contextOf(server: SmtpServerView, sender: string) {
-	return {
-		host: server.host,
-		port: server.port,
-		security: server.security,
-		auth: server.auth,
-		timeoutSeconds: server.timeoutSeconds,
-		fromAddress: sender,
-		username: server.username ?? undefined,
-		mailbox: server.mailbox ?? undefined,
-		clientId: server.clientId ?? undefined,
-		tenantId: server.tenantId ?? undefined,
-		cloud: server.cloud
-	};
 }

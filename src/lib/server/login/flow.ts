@@ -52,7 +52,7 @@ import {
 } from '../otp/totp.js';
 import { findDomainRow } from '../identity/domains.js';
 import { findOtpGeneratorRow } from '../identity/otp-generators.js';
-import { codeNotSentNotice, type OtpNoticeKey } from './notices.js';
+import { OTP_NOTICES, codeNotSentNotice, type OtpNoticeKey } from './notices.js';
 import {
 	PENDING_LOGIN_MS,
 	USER_ABSOLUTE_TIMEOUT_MS,
@@ -174,7 +174,11 @@ export async function startLogin(
 			next: 'email-otp',
 			token,
 			codeSent: sent.ok,
-			...(sent.ok ? {} : { notice: sent.message, noticeKey: codeNotSentNotice(sent.reason) })
+			...(sent.ok
+				? sent.delayed
+					? { notice: OTP_NOTICES['code-delayed'], noticeKey: 'code-delayed' as const }
+					: {}
+				: { notice: sent.message, noticeKey: codeNotSentNotice(sent.reason) })
 		};
 	}
 
@@ -304,7 +308,9 @@ export async function resendLoginEmailOtp(
 		ok: true,
 		destination: sent.destination,
 		cooldownSeconds: secondsUntil(sent.resendAt, now),
-		message: `A new code was sent to ${sent.destination}.`
+		message: sent.delayed
+			? `A new code is on its way to ${sent.destination}; the mail server is slow to take it, so it may take a few minutes.`
+			: `A new code was sent to ${sent.destination}.`
 	};
 }
 

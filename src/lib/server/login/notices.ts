@@ -16,7 +16,9 @@ export const OTP_NOTICES = {
 	'code-limit':
 		'No code was sent: too many codes were asked for. Wait a few minutes, then ask for a new code below.',
 	'code-not-sent':
-		'The code could not be sent. Ask for a new code below in a moment, or tell your administrator.'
+		'The code could not be sent. Ask for a new code below in a moment, or tell your administrator.',
+	'code-delayed':
+		'The mail server is slow to take your code: it is on its way and may take a few minutes. If it does not come, ask for a new code below.'
 } as const satisfies Record<string, string>;
 
 export type LoginNoticeKey = keyof typeof LOGIN_NOTICES;

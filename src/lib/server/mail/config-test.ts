@@ -40,7 +40,7 @@ import {
 	type FailureFacts
 } from './diagnose.js';
 import { createTranscriptRecorder, redactSecretsDeep, type RecordedEvent } from './transcript.js';
-import { composeTestMessage } from './test-message.js';
+import { composeTestMessage } from './templates/configuration-test.js';
 import {
 	fingerprintSettings,
 	readTestResultTag,

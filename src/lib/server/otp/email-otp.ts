@@ -13,7 +13,8 @@ import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { and, asc, count, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { OtpChallengeRow } from '../db/schema/index.js';
-import { escapeHtml, maskEmail, type MailSender } from './mail.js';
+import { maskEmail, type MailSender } from './mail.js';
+import { signInCodeMail } from '../mail/templates/sign-in-code.js';
 
 export const MAX_TRIES = 5;
 export const RESEND_COOLDOWN_MS = 30_000;
@@ -166,8 +167,9 @@ export async function issueEmailOtp(input: {
 			}[refused.reason]
 		};
 
+	let delivery: 'sent' | 'delayed' | void;
 	try {
-		await input.send(otpMessage(code, input.to, input.settings, validity));
+		delivery = await input.send(otpMessage(code, input.to, input.settings, validity));
 	} catch {
 		// An unsent code must not be usable; it still counts towards the limits (no mail-server hammering).
 		await db()
@@ -186,7 +188,8 @@ export async function issueEmailOtp(input: {
 		challengeId: id,
 		expiresAt,
 		destination: maskEmail(input.to),
-		resendAt: new Date(now.getTime() + RESEND_COOLDOWN_MS)
+		resendAt: new Date(now.getTime() + RESEND_COOLDOWN_MS),
+		delayed: delivery === 'delayed'
 	};
 }
 
@@ -334,29 +337,25 @@ function burned(): EmailOtpRefusal {
 }
 
 function otpMessage(code: string, to: string, settings: EmailOtpSettings, validitySeconds: number) {
-	const minutes = Math.round(validitySeconds / 60);
-	const app = settings.appName?.replace(/[\r\n]/g, ' ') || 'Postern';
-	const validity = `${minutes} minute${minutes === 1 ? '' : 's'}`;
-	const text = [
-		`Your sign-in code for ${app} is: ${code}`,
-		'',
-		`It is valid for ${validity} and works once.`,
-		'If you did not try to sign in, do not share this code: someone may know your password. Tell your administrator.'
-	].join('\n');
-	const html = `<p>Your sign-in code for ${escapeHtml(app)} is:</p><p style="font-size:24px;font-family:monospace;letter-spacing:4px"><strong>${code}</strong></p><p>It is valid for ${validity} and works once.</p><p>If you did not try to sign in, do not share this code: someone may know your password. Tell your administrator.</p>`;
 	return {
+		kind: 'email-otp' as const,
 		smtpServerId: settings.smtpServerId,
 		from: settings.sender,
 		to,
-		// Not the code itself: subjects show on lock screens and in mail lists.
-		subject: `Your ${app} sign-in code`,
-		text,
-		html
+		...signInCodeMail({ code, appName: settings.appName, validitySeconds })
 	};
 }
 
 export type IssueEmailOtpResult =
-	| { ok: true; challengeId: string; expiresAt: Date; destination: string; resendAt: Date }
+	| {
+			ok: true;
+			challengeId: string;
+			expiresAt: Date;
+			destination: string;
+			resendAt: Date;
+			/** The mail server is slow or deferred the code: it is on its way, the outbox keeps trying. */
+			delayed: boolean;
+	  }
 	| {
 			ok: false;
 			reason: 'cooldown' | 'limit' | 'mail-failed';

@@ -1,9 +1,10 @@
 /**
  * The one way OTP code and TOTP key e-mails leave this module: a sender function handed in by the caller
- * (the route wires it to the mail module), so these modules need no SMTP and tests capture what is sent.
+ * (the route wires it to the outbox), so these modules need no queue and tests capture what is sent.
  */
 
 export interface OutgoingMail {
+	kind: 'email-otp' | 'totp-key';
 	smtpServerId: string;
 	from: string;
 	to: string;
@@ -12,18 +13,16 @@ export interface OutgoingMail {
 	html?: string;
 }
 
-export type MailSender = (message: OutgoingMail) => Promise<void>;
+/**
+ * Resolves once the message is out ('sent', or nothing: a test's capture), or when its first attempt failed
+ * transiently or is slow ('delayed': the outbox keeps trying and the page says so); rejects when it cannot be
+ * delivered.
+ */
+export type MailSender = (message: OutgoingMail) => Promise<'sent' | 'delayed' | void>;
 
 /** "j***@example.com": enough for the user to recognise the mailbox, not enough to harvest addresses. */
 export function maskEmail(address: string): string {
 	const at = address.lastIndexOf('@');
 	if (at < 1) return '***';
 	return `${address[0]}***${address.slice(at)}`;
-}
-
-export function escapeHtml(text: string): string {
-	return text.replace(
-		/[&<>"']/g,
-		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!
-	);
 }

@@ -15,7 +15,8 @@ import { db, tables } from '../db/index.js';
 import type { TotpAlgorithm, TotpEnrollmentRow } from '../db/schema/index.js';
 import { openSecret, sealSecret } from '../secrets.js';
 import { recordAudit } from '../audit.js';
-import { escapeHtml, maskEmail, type MailSender } from './mail.js';
+import { maskEmail, type MailSender } from './mail.js';
+import { totpKeyMail } from '../mail/templates/totp-key.js';
 
 export const TOTP_SECRET_BYTES = 20;
 
@@ -248,24 +249,20 @@ export async function mailTotpKeyOnce(input: {
 	if (!claimed) return { sent: false, reason: 'already' };
 	const options = enrollmentOptions(input.enrollment);
 	const key = formatTotpKey(input.secret);
-	const issuer = input.issuer.replace(/[\r\n]/g, ' ');
-	const lines = [
-		`Your authenticator key for ${issuer} (account ${input.account}):`,
-		'',
-		key,
-		'',
-		`Add it to your authenticator app as a time-based key (${TOTP_ALGORITHM_NAMES[options.algorithm]}, ${options.digits} digits, ${options.period} seconds), then enter the code it shows on the sign-in page.`,
-		'Keep this e-mail private, or delete it once the key is added: anyone with the key can make your codes.',
-		'If you did not just sign in, tell your administrator.'
-	];
 	try {
 		await input.send({
+			kind: 'totp-key',
 			smtpServerId: input.smtpServerId,
 			from: input.from,
 			to: input.to,
-			subject: `Your ${issuer} authenticator key`,
-			text: lines.join('\n'),
-			html: lines.map((l) => (l ? `<p>${escapeHtml(l)}</p>` : '')).join('')
+			...totpKeyMail({
+				issuer: input.issuer,
+				account: input.account,
+				key,
+				algorithmName: TOTP_ALGORITHM_NAMES[options.algorithm],
+				digits: options.digits,
+				period: options.period
+			})
 		});
 	} catch {
 		await db()

@@ -28,5 +28,6 @@ export interface DeliveryState {
 	status: import('../db/schema/outbox.js').MailStatus;
 	attempts: number;
 	lastReply: string | null;
-	diagnosis: { id: string; title: string; explanation: string; fix: string } | null;
+	lastCode: string | null;
+	diagnosis: { id: string; phase: string; title: string; explanation: string; fix: string } | null;
 }

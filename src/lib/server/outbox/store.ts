@@ -149,6 +149,7 @@ export async function readDeliveryState(id: string): Promise<DeliveryState | nul
 			status: outbox.status,
 			attempts: outbox.attempts,
 			lastReply: outbox.lastReply,
+			lastCode: outbox.lastCode,
 			diagnosis: outbox.diagnosis
 		})
 		.from(outbox)

@@ -1,38 +1,42 @@
 /**
- * The site's own e-mail (seed 003): alerts and password-reset links, through the site's SMTP server, and only
- * while SMTP configuration is switched on. Switching it off stops every site e-mail at this one gate.
+ * The site's own e-mail: alerts and password-reset links, through the site's SMTP server and the outbox, and
+ * only while SMTP configuration is switched on. Switching it off stops every site e-mail at this one gate.
  */
-import { sendMailWithServer } from '../mail/send.js';
-import { log } from '../log.js';
+import { enqueue } from '../outbox/enqueue.js';
+import { awaitFirstAttempt } from '../outbox/wait.js';
+import type { MailKind } from '../outbox/message.js';
 import { getSiteSettings } from './settings.js';
 
 export interface SiteMessage {
+	kind: Extract<MailKind, 'reset-link' | 'alert'>;
 	to: string;
 	subject: string;
 	text: string;
 	html?: string;
+	/** The body holds a link or a secret: erased from the outbox once done. */
+	carriesSecret: boolean;
 }
 
 export type SiteMailResult =
-	{ sent: true; messageId: string } | { sent: false; reason: 'smtp-off' | 'failed' };
+	/** `delayed`: the first attempt did not go through yet; the outbox keeps trying. */
+	| { sent: true; messageId: string; delayed: boolean }
+	| { sent: false; reason: 'smtp-off' | 'failed' };
 
 export async function sendSiteMail(message: SiteMessage): Promise<SiteMailResult> {
 	const settings = await getSiteSettings();
 	if (!settings.smtpEnabled || !settings.smtpServerId) return { sent: false, reason: 'smtp-off' };
-	try {
-		const info = await sendMailWithServer(settings.smtpServerId, message);
-		return { sent: true, messageId: info.messageId };
-	} catch (error) {
-		log.warn(
-			{
-				event: 'site_mail_failed',
-				code: (error as { code?: string }).code,
-				responseCode: (error as { responseCode?: number }).responseCode
-			},
-			'site e-mail could not be sent'
-		);
-		return { sent: false, reason: 'failed' };
-	}
+	const id = await enqueue({
+		kind: message.kind,
+		serverId: settings.smtpServerId,
+		to: [message.to],
+		subject: message.subject,
+		text: message.text,
+		html: message.html,
+		carriesSecret: message.carriesSecret
+	});
+	const state = await awaitFirstAttempt(id);
+	if (state.status === 'failed') return { sent: false, reason: 'failed' };
+	return { sent: true, messageId: id, delayed: state.status !== 'sent' };
 }
 
 /** Where links in site e-mails point: POSTERN_PUBLIC_URL, else the console address the admin last saved from. */

@@ -44,7 +44,7 @@ function slowSender() {
 	const send = vi.fn(async (message: SiteMessage): Promise<SiteMailResult> => {
 		await gate;
 		sent.push(message);
-		return { sent: true, messageId: '<slow@postern.test>' };
+		return { sent: true, messageId: '<slow@postern.test>', delayed: false };
 	});
 	return { send, sent, release };
 }

@@ -1,5 +1,5 @@
 /**
- * Password reset by e-mail (issue 4): offered while site SMTP is on. The answer is the same whether or not the
+ * Password reset by e-mail: offered while site SMTP is on. The answer is the same whether or not the
  * account exists or has an e-mail, and so is its time: the mail is handed to SMTP in the background, never
  * awaited by the request (a send takes as long as the SMTP server wants, which would tell an account that
  * exists from one that does not). Requests are throttled per account and IP (mail bombing).
@@ -17,6 +17,7 @@ import { recordAudit } from '../audit.js';
 import { log } from '../log.js';
 import { sendSiteMail, siteBaseUrl, type SiteMailResult, type SiteMessage } from './mail.js';
 import { getSiteSettings } from './settings.js';
+import { resetLinkMail } from '../mail/templates/reset-link.js';
 
 export async function isResetByMailOffered(): Promise<boolean> {
 	const settings = await getSiteSettings();
@@ -79,16 +80,10 @@ export async function requestResetLink(
 	const link = `${base}/admin/reset?token=${encodeURIComponent(token)}`;
 	const minutes = RESET_LINK_TTL_MS / 60_000;
 	const message: SiteMessage = {
+		kind: 'reset-link',
 		to: admin.email,
-		subject: 'Reset your Postern password',
-		text: [
-			`Someone (hopefully you) asked to reset the password of the Postern console account "${admin.username}".`,
-			'',
-			`Open this link within ${minutes} minutes to choose a new password. It works once:`,
-			link,
-			'',
-			'If you did not ask for this, ignore this e-mail: your password stays as it is.'
-		].join('\n')
+		carriesSecret: true,
+		...resetLinkMail({ username: admin.username, link, minutes })
 	};
 	const delivery = deliver(send, message, { username: admin.username, ip: input.ip });
 	return { ok: true, delivery };

@@ -2,6 +2,7 @@
  * The SMTP server editor's load and actions, shared by /new and /[id] (and reused by the site settings' SMTP
  * section): validate the form, save it, or run the configuration test on the form as it stands, saved or not.
  */
+import { logConfigurationTestMail } from '#lib/server/outbox/direct-log.js';
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
@@ -190,6 +191,13 @@ export async function testServer(
 		actor: admin.username,
 		ip: clientMeta(event).ip
 	});
+	if (test.data.to)
+		await logConfigurationTestMail(result, {
+			serverId: id ?? undefined,
+			serverName: form.data.name,
+			fromAddress: resolved.settings.fromAddress,
+			to: test.data.to
+		});
 	await options.afterTest?.(result);
 	return { form, testResult: result };
 }

@@ -16,6 +16,7 @@ export const MAIL_KINDS = [
 	'totp-key',
 	'reset-link',
 	'sample-code',
+	'config-test',
 	'notification',
 	'alert'
 ] as const;

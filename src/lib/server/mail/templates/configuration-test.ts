@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SendMailOptions } from 'nodemailer';
-import type { SmtpServerSettings } from './types.js';
+import type { SmtpServerSettings } from '../types.js';
+import { escapeHtml } from './html.js';
 
 const SECURITY = { none: 'Unsecured', starttls: 'STARTTLS', tls: 'SSL/TLS' } as const;
 const AUTH = {
@@ -60,12 +61,4 @@ export function composeTestMessage(
 		date: now,
 		headers: { 'Auto-Submitted': 'auto-generated', 'X-Postern-Test': 'configuration' }
 	};
-}
-
-function escapeHtml(value: string) {
-	return value
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;');
 }

@@ -1,0 +1,6 @@
+/** What a template makes of its facts. */
+export interface MailContent {
+	subject: string;
+	text: string;
+	html?: string;
+}

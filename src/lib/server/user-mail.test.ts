@@ -1,0 +1,86 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { freshTestDatabase } from './testing/db.js';
+import { db, tables, type Database } from './db/index.js';
+import { startSmtpPeer, type PeerOptions, type SmtpPeer } from './testing/smtp-peers.js';
+import type { SmtpServerForm } from '../schemas/smtp-server.js';
+import { createSmtpServer } from './mail/servers.js';
+import { closeAllTransports } from './mail/transport.js';
+import { startOutbox, stopOutbox } from './outbox/lifecycle.js';
+import { sendUserMail } from './user-mail.js';
+
+let database: Database;
+let peers: SmtpPeer[] = [];
+beforeEach(async () => {
+	database = await freshTestDatabase();
+	await startOutbox(database);
+});
+afterEach(async () => {
+	await stopOutbox();
+	await closeAllTransports();
+	await Promise.all(peers.map((p) => p.close()));
+	peers = [];
+	await database.close();
+});
+
+async function server(options: PeerOptions = {}) {
+	const peer = await startSmtpPeer(options);
+	peers.push(peer);
+	const created = await createSmtpServer(
+		{
+			auth: 'none',
+			name: `Relay ${peers.length}`,
+			host: '127.0.0.1',
+			port: peer.port,
+			security: 'none',
+			fromAddress: 'noreply@example.com',
+			fromName: '',
+			verifyTls: true,
+			caPem: '',
+			timeoutSeconds: 5
+		} as SmtpServerForm,
+		{ actor: 'alice' }
+	);
+	if (!created.ok) throw new Error(created.message);
+	return { peer, id: created.server.id };
+}
+
+const code = (smtpServerId: string) => ({
+	kind: 'email-otp' as const,
+	smtpServerId,
+	from: 'codes@example.com',
+	to: 'jane@example.com',
+	subject: 'Your Postern sign-in code',
+	text: 'Your sign-in code for Postern is: 482913'
+});
+
+describe('sendUserMail (through the outbox)', () => {
+	it('sends from the generator’s Sender and reports "sent"; the log keeps no code', async () => {
+		const { peer, id } = await server();
+		expect(await sendUserMail(code(id))).toBe('sent');
+		expect(peer.messages).toHaveLength(1);
+		expect(peer.messages[0].envelopeFrom).toBe('codes@example.com');
+		expect(peer.messages[0].text).toContain('482913');
+		const [row] = await db().select().from(tables.mailOutbox);
+		expect(row).toMatchObject({ kind: 'email-otp', status: 'sent', bodySealed: null });
+		expect(JSON.stringify(row)).not.toContain('482913');
+	});
+
+	it('rejects when the server refuses the message for good, so the code is not offered', async () => {
+		const { id } = await server({ fault: 'rcpt-550-5.7.60' });
+		await expect(sendUserMail(code(id))).rejects.toThrow();
+		const [row] = await db().select().from(tables.mailOutbox);
+		expect(row.status).toBe('failed');
+	});
+
+	it('reports "delayed" when the first attempt fails for now; the outbox keeps the message', async () => {
+		const { id } = await server({ fault: 'drop-on-connect' });
+		expect(await sendUserMail(code(id))).toBe('delayed');
+		const [row] = await db()
+			.select()
+			.from(tables.mailOutbox)
+			.where(eq(tables.mailOutbox.kind, 'email-otp'));
+		expect(row.status).toBe('retrying');
+		expect(row.bodySealed).not.toBeNull();
+	});
+});
