@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import { freshTestDatabase } from './testing/db.js';
 import { db, tables, type Database } from './db/index.js';
 import { startSmtpPeer, type PeerOptions, type SmtpPeer } from './testing/smtp-peers.js';
-import type { SmtpServerForm } from '../schemas/smtp-server.js';
-import { createSmtpServer } from './mail/servers.js';
+import { createSinkServer } from './testing/sink-server.js';
 import { closeAllTransports } from './mail/transport.js';
 import { startOutbox, stopOutbox } from './outbox/lifecycle.js';
 import { sendUserMail } from './user-mail.js';
@@ -26,23 +25,7 @@ afterEach(async () => {
 async function server(options: PeerOptions = {}) {
 	const peer = await startSmtpPeer(options);
 	peers.push(peer);
-	const created = await createSmtpServer(
-		{
-			auth: 'none',
-			name: `Relay ${peers.length}`,
-			host: '127.0.0.1',
-			port: peer.port,
-			security: 'none',
-			fromAddress: 'noreply@example.com',
-			fromName: '',
-			verifyTls: true,
-			caPem: '',
-			timeoutSeconds: 5
-		} as SmtpServerForm,
-		{ actor: 'alice' }
-	);
-	if (!created.ok) throw new Error(created.message);
-	return { peer, id: created.server.id };
+	return { peer, id: await createSinkServer(peer.port, `Relay ${peers.length}`) };
 }
 
 const code = (smtpServerId: string) => ({

@@ -8,8 +8,7 @@ import { inArray, sql } from 'drizzle-orm';
 import { freshTestDatabase } from '../testing/db.js';
 import { db, tables, type Database } from '../db/index.js';
 import { startChaosSink, type ChaosSink } from '../testing/chaos-sink.js';
-import type { SmtpServerForm } from '../../schemas/smtp-server.js';
-import { createSmtpServer } from '../mail/servers.js';
+import { createSinkServer } from '../testing/sink-server.js';
 import { closeAllTransports } from '../mail/transport.js';
 import { enqueue } from './enqueue.js';
 import { startMailQueue, stopMailQueue } from './queue.js';
@@ -33,23 +32,7 @@ afterEach(async () => {
 
 it('delivers every deliverable message once and parks every refused one, with exact counts', async () => {
 	sink = await startChaosSink({ tempFail: 0.1, drop: 0.1, reject: 0.05, seed: 2026 });
-	const created = await createSmtpServer(
-		{
-			auth: 'none',
-			name: 'Chaos',
-			host: '127.0.0.1',
-			port: sink.port,
-			security: 'none',
-			fromAddress: 'noreply@example.com',
-			fromName: 'Postern',
-			verifyTls: true,
-			caPem: '',
-			timeoutSeconds: 5
-		} as SmtpServerForm,
-		{ actor: 'test' }
-	);
-	if (!created.ok) throw new Error(created.message);
-	const serverId = created.server.id;
+	const serverId = await createSinkServer(sink.port, 'Chaos');
 	await db()
 		.update(tables.smtpServers)
 		.set({ maxConnections: 5 })

@@ -7,8 +7,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { useSecretKey } from '../secrets.js';
 import { openDatabase } from '../db/open.js';
 import { db, tables, useDatabase } from '../db/index.js';
-import { createSmtpServer } from '../mail/servers.js';
-import type { SmtpServerForm } from '../../schemas/smtp-server.js';
+import { createSinkServer } from '../testing/sink-server.js';
 import { enqueue } from './enqueue.js';
 import { startMailQueue } from './queue.js';
 import { deliveredByThisProcess, startMailWorker } from './worker.js';
@@ -69,22 +68,5 @@ async function sinkServer(port: number): Promise<string> {
 		.select({ id: tables.smtpServers.id })
 		.from(tables.smtpServers)
 		.where(eq(tables.smtpServers.name, 'Sink'));
-	if (existing) return existing.id;
-	const created = await createSmtpServer(
-		{
-			auth: 'none',
-			name: 'Sink',
-			host: '127.0.0.1',
-			port,
-			security: 'none',
-			fromAddress: 'noreply@example.com',
-			fromName: 'Postern',
-			verifyTls: true,
-			caPem: '',
-			timeoutSeconds: 5
-		} as SmtpServerForm,
-		{ actor: 'test' }
-	);
-	if (!created.ok) throw new Error(created.message);
-	return created.server.id;
+	return existing?.id ?? createSinkServer(port);
 }

@@ -3,8 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { freshTestDatabase } from '../testing/db.js';
 import { db, tables, type Database } from '../db/index.js';
 import { startSmtpPeer, type PeerOptions, type SmtpPeer } from '../testing/smtp-peers.js';
-import type { SmtpServerForm } from '../../schemas/smtp-server.js';
-import { createSmtpServer } from '../mail/servers.js';
+import { createSinkServer } from '../testing/sink-server.js';
 import { closeAllTransports } from '../mail/transport.js';
 import { openSecret } from '../secrets.js';
 import { enqueue, enqueueInTransaction } from './enqueue.js';
@@ -34,21 +33,7 @@ afterEach(async () => {
 async function serverFor(options: PeerOptions = {}) {
 	const peer = await startSmtpPeer(options);
 	peers.push(peer);
-	const form = {
-		auth: 'none',
-		name: `Sink ${peers.length}`,
-		host: '127.0.0.1',
-		port: peer.port,
-		security: 'none',
-		fromAddress: 'noreply@example.com',
-		fromName: 'Postern',
-		verifyTls: true,
-		caPem: '',
-		timeoutSeconds: 5
-	} as SmtpServerForm;
-	const result = await createSmtpServer(form, { actor: 'alice' });
-	if (!result.ok) throw new Error(result.message);
-	return { peer, serverId: result.server.id };
+	return { peer, serverId: await createSinkServer(peer.port, `Sink ${peers.length}`) };
 }
 
 const message = (serverId: string, over: Partial<OutboxMessage> = {}): OutboxMessage => ({
