@@ -135,7 +135,9 @@ test('TOTP generator and a local test domain using it', async ({ page }) => {
 	await expect(row(page, NAMES.totpGenerator)).toContainText('SHA-1 · 6 digits · 30 s');
 
 	await page.getByRole('link', { name: 'Identity providers' }).click();
+	await expect(page).toHaveURL(/\/admin\/domains$/);
 	await page.getByRole('link', { name: 'Add identity provider' }).first().click();
+	await expect(page).toHaveURL(/\/admin\/domains\/new$/);
 	await expect(page.getByRole('radio', { name: 'Local' })).toBeChecked();
 	await expect(field(page, 'E-mail attribute')).toHaveValue('email');
 	// LDAP proposes `mail`, back to Local gives `email` again
@@ -175,6 +177,8 @@ test('local user: bad input, add, edit, disable and enable', async ({ page }) =>
 	await page.goto(`/admin/users?domain=${domainId}`);
 	await expect(page.getByRole('heading', { name: `No user in ${NAMES.domain} yet` })).toBeVisible();
 	await page.getByRole('link', { name: 'Add user' }).first().click();
+	// the list has a Username field too (reset TOTP): wait for the form before filling
+	await expect(page.getByRole('heading', { name: 'Add user' })).toBeVisible();
 
 	await field(page, 'Username').fill('two words');
 	await field(page, 'Email').fill('not-an-email');
@@ -203,6 +207,7 @@ test('local user: bad input, add, edit, disable and enable', async ({ page }) =>
 
 	// the same username again is refused
 	await page.getByRole('link', { name: 'Add user' }).first().click();
+	await expect(page.getByRole('heading', { name: 'Add user' })).toBeVisible();
 	await field(page, 'Username').fill(USER.username);
 	await field(page, 'Password').fill(USER.password + '-2');
 	await page.getByRole('button', { name: 'Add user' }).click();
