@@ -13,7 +13,7 @@ const SRC = path.resolve('src');
 /** src/lib/server folders (and top-level files) from the lowest layer up. Same layer: no imports between them. */
 const LAYERS: string[][] = [
 	['config'],
-	['log', 'request', 'secrets', 'form-defaults', 'ids'],
+	['log', 'request', 'secrets', 'form-defaults', 'ids', 'metrics'],
 	['db'],
 	['audit', 'rate-limit'],
 	['auth'],
@@ -22,7 +22,7 @@ const LAYERS: string[][] = [
 	['otp'],
 	['identity', 'site'],
 	['login', 'notify'],
-	['user-mail', 'user-request'],
+	['user-mail', 'user-request', 'resend', 'scrape'],
 	['startup']
 ];
 /** Folders of code that only runs in tests or in mock mode. */

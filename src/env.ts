@@ -85,6 +85,30 @@ export const variables = defineEnvVars({
 			'true (set by npm run dev:mock): in-memory seeded database, embedded mail sink, mocked Microsoft identity platform. Dev server only',
 		schema: bool('POSTERN_MOCK')
 	},
+	POSTERN_MAIL_LOG_RETENTION_DAYS: {
+		description:
+			'Days a delivered or given-up message stays in the mail log before it is pruned. Default 30',
+		schema: (value: string | undefined): number => {
+			if (value === undefined || value === '') return 30;
+			const days = Number(value);
+			if (!/^\d+$/.test(value) || days < 1 || days > 3650)
+				throw new Error(
+					`POSTERN_MAIL_LOG_RETENTION_DAYS must be a whole number of days from 1 to 3650 (got "${value}")`
+				);
+			return days;
+		}
+	},
+	POSTERN_METRICS_TOKEN: {
+		description:
+			'Bearer token for GET /metrics (Prometheus). Unset: /metrics answers 404. At least 32 characters',
+		schema: optional((value) => {
+			if (value.length < 32)
+				throw new Error(
+					'POSTERN_METRICS_TOKEN must be at least 32 characters; make one with: openssl rand -hex 32'
+				);
+			return value;
+		})
+	},
 	LOG_LEVEL: {
 		description: 'fatal, error, warn, info, debug or trace. Default info',
 		schema: oneOf(

@@ -7,6 +7,7 @@ export const consoleNav = [
 	{ href: '/admin/domains', label: 'Identity providers', icon: 'domains' },
 	{ href: '/admin/users', label: 'Users', icon: 'users' },
 	{ href: '/admin/applications', label: 'Applications', icon: 'applications' },
+	{ href: '/admin/mail-log', label: 'Mail log', icon: 'mail' },
 	{ href: '/admin/audit', label: 'Audit log', icon: 'audit' },
 	{ href: '/admin/account', label: 'Account', icon: 'account' }
 ] as const;

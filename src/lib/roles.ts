@@ -89,6 +89,7 @@ export const ACTION_PERMISSIONS: Record<string, Record<string, Permission>> = {
 	'/admin/applications': { delete: 'delete' },
 	'/admin/applications/new': { save: 'configure' },
 	'/admin/applications/[id]': { save: 'configure' },
+	'/admin/mail-log': { resend: 'resend' },
 	'/admin/users': {
 		setDisabled: 'help-users',
 		resetTotp: 'help-users',

@@ -107,6 +107,30 @@ const caPem = multiLine('CA certificate')
 			'Paste one or more PEM certificates, each from -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----.'
 	});
 
+/**
+ * A delivery limit: a whole number within the database's bounds, or blank (null) for the host's default
+ * (mail/limits.ts: Microsoft 365 hosts 3 connections, 30 a minute, 10,000 recipients a day; others 3
+ * connections and no rate).
+ */
+function limit(label: string, max: number) {
+	const range = `${label} is between 1 and ${max.toLocaleString('en-US')}, or blank for the host's default.`;
+	return z
+		.preprocess(
+			(value) =>
+				value === undefined || value === null || String(value).trim() === '' ? null : value,
+			strictNumber(
+				z.number({ error: range }).int(`${label} is a whole number.`).min(1, range).max(max, range)
+			).nullable()
+		)
+		.optional();
+}
+
+export const LIMIT_MAXIMA = {
+	maxConnections: 50,
+	messagesPerMinute: 100_000,
+	recipientsPerDay: 10_000_000
+} as const;
+
 const common = {
 	name: required('Display name', 100),
 	host,
@@ -128,7 +152,10 @@ const common = {
 			.int('The timeout is a whole number of seconds.')
 			.min(1, 'The timeout is between 1 and 120 seconds.')
 			.max(120, 'The timeout is between 1 and 120 seconds.')
-	).default(15)
+	).default(15),
+	maxConnections: limit('Max connections', LIMIT_MAXIMA.maxConnections),
+	messagesPerMinute: limit('Messages per minute', LIMIT_MAXIMA.messagesPerMinute),
+	recipientsPerDay: limit('Recipients per day', LIMIT_MAXIMA.recipientsPerDay)
 };
 
 const noAuth = z.object({ ...common, auth: z.literal('none') });
@@ -189,6 +216,9 @@ export const smtpServerFormDefaults = {
 	verifyTls: true,
 	caPem: '',
 	timeoutSeconds: 15,
+	maxConnections: null,
+	messagesPerMinute: null,
+	recipientsPerDay: null,
 	username: '',
 	password: '',
 	tenantId: '',

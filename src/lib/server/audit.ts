@@ -28,6 +28,7 @@ export type AuditAction =
 	| 'smtp.updated'
 	| 'smtp.deleted'
 	| 'smtp.tested'
+	| 'mail.resent'
 	| IdentityAuditAction;
 
 /** Issue 5: identity domains, OTP generators, local users, end-user sign-in, TOTP, portal. */

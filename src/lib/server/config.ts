@@ -16,6 +16,8 @@ export const config = {
 	setupTrustLoopback: env.POSTERN_SETUP_TRUST_LOOPBACK,
 	/** Mock mode exists only under the dev server: `dev` is false in every production build. */
 	mock: dev && env.POSTERN_MOCK,
+	mailLogRetentionDays: env.POSTERN_MAIL_LOG_RETENTION_DAYS,
+	metricsToken: env.POSTERN_METRICS_TOKEN,
 	logLevel: env.LOG_LEVEL,
 	logFormat: env.LOG_FORMAT ?? (dev ? 'pretty' : 'json')
 } as const;

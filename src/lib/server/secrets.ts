@@ -3,7 +3,7 @@
  * Sealed form: "v1.<iv>.<tag>.<ciphertext>", each part base64url. The key comes from POSTERN_SECRET_KEY or from
  * a key file created (mode 0600) in the data folder on first start.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -52,6 +52,18 @@ export function loadSecretKey(options: {
 function currentKey(): Buffer {
 	if (!key) throw new SecretKeyError('no secret key loaded');
 	return key;
+}
+
+/**
+ * An HMAC-SHA-256 of `text` under a key derived from the site key: a fingerprint that may be stored next to
+ * the data (it proves two inputs equal) without letting anyone who reads the database guess a secret inside
+ * the input by trying candidates, as a plain hash would.
+ */
+export function keyedFingerprint(text: string): string {
+	const fingerprintKey = createHmac('sha256', currentKey())
+		.update('postern fingerprint v1')
+		.digest();
+	return createHmac('sha256', fingerprintKey).update(text).digest('hex');
 }
 
 export function sealSecret(plain: string): string {

@@ -27,7 +27,7 @@ export async function startServer(): Promise<Database> {
 	if (dev && config.mock) {
 		const { startMockMode } = await import('./dev/mock-mode.js');
 		const database = await startMockMode();
-		await startOutbox(database);
+		await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
 		return database;
 	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
@@ -41,7 +41,7 @@ export async function startServer(): Promise<Database> {
 		keySource === 'env' ? 'POSTERN_SECRET_KEY' : `${config.dataDir}/secret.key`
 	);
 	await prepareFirstRun(config.dataDir);
-	await startOutbox(database);
+	await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
 	log.info(
 		{
 			event: 'startup',

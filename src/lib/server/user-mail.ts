@@ -16,7 +16,9 @@ export const sendUserMail: MailSender = async (message) => {
 		subject: message.subject,
 		text: message.text,
 		html: message.html,
-		carriesSecret: true
+		carriesSecret: true,
+		origin: message.origin,
+		resentFrom: message.resentFrom
 	});
 	const state = await awaitFirstAttempt(id);
 	if (state.status === 'sent') return 'sent';

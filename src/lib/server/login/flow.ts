@@ -16,7 +16,7 @@
  * invariant.
  */
 import { db, tables } from '../db/index.js';
-import { eq } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import type { DomainRow, OtpGeneratorRow, UserSessionRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import {
@@ -281,6 +281,38 @@ export async function resendLoginEmailOtp(
 ): Promise<ResendResult> {
 	const now = input.now ?? new Date();
 	const login = await findSessionRow(input.token, 'password-ok', now);
+	return resendCode(login, input.send, input.ip, now);
+}
+
+/**
+ * An admin's "Resend" of a sign-in code that could not be delivered (the mail log): a fresh code for the same
+ * sign-in, if the user is still on the code page, under the same limits as the user's own "Resend code".
+ * The failed code itself is never sent again.
+ */
+export async function resendCodeForLogin(
+	loginId: string,
+	send: MailSender,
+	now = new Date()
+): Promise<ResendResult> {
+	const [login] = await db()
+		.select()
+		.from(tables.userSessions)
+		.where(
+			and(
+				eq(tables.userSessions.id, loginId),
+				eq(tables.userSessions.stage, 'password-ok'),
+				gt(tables.userSessions.expiresAt, now)
+			)
+		);
+	return resendCode(login ?? null, send, undefined, now);
+}
+
+async function resendCode(
+	login: UserSessionRow | null,
+	send: MailSender,
+	ip: string | undefined,
+	now: Date
+): Promise<ResendResult> {
 	if (!login || login.factor !== 'email-otp')
 		return { ok: false, reason: 'no-login', message: LOGIN_EXPIRED, cooldownSeconds: 0 };
 	const generator = await generatorOfLogin(login);
@@ -292,7 +324,7 @@ export async function resendLoginEmailOtp(
 			message: 'Codes cannot be sent for this domain right now. Ask your administrator.',
 			cooldownSeconds: 0
 		};
-	const sent = await sendCode(login, settings, input.send, input.ip, now);
+	const sent = await sendCode(login, settings, send, ip, now);
 	if (!sent.ok)
 		return {
 			ok: false,

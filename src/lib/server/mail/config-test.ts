@@ -14,6 +14,7 @@
  *
  * The result is plain JSON without secrets (every string passes redactSecretsDeep), safe for the browser.
  */
+import { configurationTests } from '../metrics/registry.js';
 import dns from 'node:dns/promises';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -261,7 +262,8 @@ export async function recordConfigurationTest(
 	const at = new Date(result.startedAt);
 	const summary = summariseTestResult(result);
 	const fingerprint = readTestResultTag(result);
-	if (fingerprint) rememberTestOutcome(fingerprint, { at, ok: result.ok, summary });
+	if (fingerprint) await rememberTestOutcome(fingerprint, { at, ok: result.ok, summary });
+	configurationTests.inc({ mode: result.mode, outcome: result.ok ? 'ok' : 'failed' });
 	let stored = false;
 	if (context.serverId && fingerprint) {
 		const saved = await getServerSettings(context.serverId);

@@ -33,6 +33,7 @@ import type {
 } from './types.js';
 import type { AuditContext } from '../audit.js';
 import { isUuid } from '../ids.js';
+import { limitsOf } from './limits.js';
 import { isUniqueViolation } from '../db/errors.js';
 
 export { findServerUsages };
@@ -247,6 +248,9 @@ export function buildServerFormValues(server: SmtpServerView): SmtpServerForm {
 		verifyTls: server.verifyTls,
 		caPem: server.caPem ?? '',
 		timeoutSeconds: server.timeoutSeconds,
+		maxConnections: server.maxConnections,
+		messagesPerMinute: server.messagesPerMinute,
+		recipientsPerDay: server.recipientsPerDay,
 		username: server.username ?? '',
 		password: '',
 		tenantId: server.tenantId ?? '',
@@ -279,7 +283,7 @@ export function classifySecretExpiry(
 async function settleLastTest(row: SmtpServerRow, before: SmtpServerRow | null) {
 	const fingerprint = fingerprintSettings(toSettings(row));
 	if (before && fingerprintSettings(toSettings(before)) === fingerprint) return row;
-	const outcome = recallTestOutcome(fingerprint);
+	const outcome = await recallTestOutcome(fingerprint);
 	if (!before && !outcome) return row;
 	const [updated] = await db()
 		.update(tables.smtpServers)
@@ -329,7 +333,10 @@ function toColumns(form: SmtpServerForm) {
 		fromName: blankToNull(form.fromName),
 		verifyTls: form.verifyTls,
 		caPem: blankToNull(form.caPem),
-		timeoutSeconds: form.timeoutSeconds
+		timeoutSeconds: form.timeoutSeconds,
+		maxConnections: form.maxConnections ?? null,
+		messagesPerMinute: form.messagesPerMinute ?? null,
+		recipientsPerDay: form.recipientsPerDay ?? null
 	};
 }
 
@@ -493,6 +500,10 @@ function toView(row: SmtpServerRow): SmtpServerView {
 		verifyTls: row.verifyTls,
 		caPem: row.caPem,
 		timeoutSeconds: row.timeoutSeconds,
+		maxConnections: row.maxConnections,
+		messagesPerMinute: row.messagesPerMinute,
+		recipientsPerDay: row.recipientsPerDay,
+		limits: limitsOf(row),
 		lastTest:
 			row.lastTestAt && row.lastTestOk !== null
 				? { at: row.lastTestAt, ok: row.lastTestOk, summary: row.lastTestSummary }

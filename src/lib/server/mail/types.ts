@@ -62,6 +62,11 @@ export interface SmtpServerView {
 	verifyTls: boolean;
 	caPem: string | null;
 	timeoutSeconds: number;
+	/** What the admin set (null: the host's default) and what applies. */
+	maxConnections: number | null;
+	messagesPerMinute: number | null;
+	recipientsPerDay: number | null;
+	limits: import('./limits.js').ServerLimits;
 	lastTest: { at: Date; ok: boolean; summary: LastTestSummary | null } | null;
 	createdAt: Date;
 	updatedAt: Date;

@@ -169,7 +169,10 @@ export async function issueEmailOtp(input: {
 
 	let delivery: 'sent' | 'delayed' | void;
 	try {
-		delivery = await input.send(otpMessage(code, input.to, input.settings, validity));
+		delivery = await input.send({
+			...otpMessage(code, input.to, input.settings, validity),
+			origin: { loginId: input.loginId }
+		});
 	} catch {
 		// An unsent code must not be usable; it still counts towards the limits (no mail-server hammering).
 		await db()

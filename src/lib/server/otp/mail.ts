@@ -11,6 +11,10 @@ export interface OutgoingMail {
 	subject: string;
 	text: string;
 	html?: string;
+	/** The sign-in it is for, so an admin's resend of a failed code makes a fresh code for it. */
+	origin?: { loginId?: string };
+	/** Set on an admin's resend: the failed message it replaces. */
+	resentFrom?: string;
 }
 
 /**

@@ -1,7 +1,7 @@
 /** The one shape of a message on its way out, whatever produced it. */
-import type { MailKind } from '../db/schema/outbox.js';
+import type { MailKind, MailOrigin } from '../db/schema/outbox.js';
 
-export type { MailKind, MailStatus } from '../db/schema/outbox.js';
+export type { MailKind, MailOrigin, MailStatus } from '../db/schema/outbox.js';
 
 export interface OutboxMessage {
 	kind: MailKind;
@@ -20,6 +20,10 @@ export interface OutboxMessage {
 	messageId?: string;
 	/** A second enqueue with the same key is a no-op and returns the first message's id. */
 	dedupeKey?: string;
+	/** What produced it (ids only), so a resend of a secret makes a fresh one. */
+	origin?: MailOrigin;
+	/** The failed message this one resends. */
+	resentFrom?: string;
 }
 
 /** Where a message stands, as the mail log and a waiting request see it. */

@@ -49,7 +49,9 @@ export async function insertMessage(
 			carriesSecret: message.carriesSecret,
 			messageId: message.messageId ?? newMessageId(message.fromAddress),
 			dedupeKey: message.dedupeKey ?? null,
-			maxAttempts: message.maxAttempts
+			maxAttempts: message.maxAttempts,
+			origin: message.origin ?? null,
+			resentFrom: message.resentFrom ?? null
 		})
 		.onConflictDoNothing({ target: outbox.dedupeKey })
 		.returning({ id: outbox.id });
@@ -120,6 +122,7 @@ export async function peekUnfinished(id: string) {
 	const [row] = await db()
 		.select({
 			id: outbox.id,
+			kind: outbox.kind,
 			serverId: outbox.serverId,
 			recipients: outbox.recipients,
 			status: outbox.status

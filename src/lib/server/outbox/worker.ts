@@ -16,6 +16,7 @@
 import { classifySendFailure, sendMailWithServer, type SendFailure } from '../mail/send.js';
 import { readEnhancedStatus } from '../mail/diagnose.js';
 import { log } from '../log.js';
+import { mailAttempts, mailDeliverySeconds } from '../metrics/registry.js';
 import {
 	claimAttempt,
 	giveBackAttempt,
@@ -148,6 +149,7 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 			const gate = await takeDeliverySlot(pending.serverId, pending.recipients.length, limits);
 			if (!gate.open) {
 				await defer(id, pending.serverId, gate.until);
+				mailAttempts.inc({ kind: pending.kind, outcome: 'deferred' });
 				return 'deferred';
 			}
 		}
@@ -180,6 +182,8 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 			});
 		await markSent(row, sent.response);
 		deliveredHere++;
+		mailAttempts.inc({ kind: row.kind, outcome: 'sent' });
+		mailDeliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt.getTime()) / 1000);
 		return 'sent';
 	} catch (error) {
 		const failure = classifySendFailure(error);
@@ -198,12 +202,14 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 				},
 				backOff.reason
 			);
+			mailAttempts.inc({ kind: row.kind, outcome: 'deferred' });
 			return 'deferred';
 		}
 		const final =
 			!failure.transient || row.attempts >= row.maxAttempts || retryCount >= MAX_ATTEMPTS - 1;
 		const diagnosis = await diagnoseDelivery(error, row);
 		await markFailedAttempt(row, { final, reply: failure.response, code: failure.code, diagnosis });
+		mailAttempts.inc({ kind: row.kind, outcome: final ? 'failed' : 'retry' });
 		log.warn(
 			{
 				event: final ? 'mail_failed' : 'mail_retrying',

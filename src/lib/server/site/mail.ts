@@ -15,6 +15,10 @@ export interface SiteMessage {
 	html?: string;
 	/** The body holds a link or a secret: erased from the outbox once done. */
 	carriesSecret: boolean;
+	/** The console account a reset link is for, so a resend makes a fresh link. */
+	origin?: { accountId?: string };
+	/** Set on an admin's resend: the failed message it replaces. */
+	resentFrom?: string;
 }
 
 export type SiteMailResult =
@@ -32,7 +36,9 @@ export async function sendSiteMail(message: SiteMessage): Promise<SiteMailResult
 		subject: message.subject,
 		text: message.text,
 		html: message.html,
-		carriesSecret: message.carriesSecret
+		carriesSecret: message.carriesSecret,
+		origin: message.origin,
+		resentFrom: message.resentFrom
 	});
 	const state = await awaitFirstAttempt(id);
 	if (state.status === 'failed') return { sent: false, reason: 'failed' };

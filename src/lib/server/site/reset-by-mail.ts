@@ -83,6 +83,7 @@ export async function requestResetLink(
 		kind: 'reset-link',
 		to: admin.email,
 		carriesSecret: true,
+		origin: { accountId: admin.id },
 		...resetLinkMail({ username: admin.username, link, minutes })
 	};
 	const delivery = deliver(send, message, { username: admin.username, ip: input.ip });

@@ -3,6 +3,7 @@
  * section): validate the form, save it, or run the configuration test on the form as it stands, saved or not.
  */
 import { logConfigurationTestMail } from '#lib/server/outbox/direct-log.js';
+import { readServerDeliverySummary } from '#lib/server/outbox/log.js';
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { z } from 'zod';
 import { setError, superValidate, type SuperValidated } from 'sveltekit-superforms';
@@ -45,6 +46,22 @@ export function storedForForm(server: SmtpServerView) {
 		fromAddress: server.fromAddress,
 		verifyTls: server.verifyTls,
 		caPem: server.caPem
+	};
+}
+
+/** The server's mail in the outbox, as its page shows it (dates as ISO strings for the page). */
+export async function loadDelivery(server: SmtpServerView) {
+	const summary = await readServerDeliverySummary(server.id);
+	return {
+		queueDepth: summary.queueDepth,
+		lastDeliveryAt: summary.lastDeliveryAt?.toISOString() ?? null,
+		lastFailure: summary.lastFailure
+			? { ...summary.lastFailure, at: summary.lastFailure.at.toISOString() }
+			: null,
+		paused: summary.paused
+			? { until: summary.paused.until.toISOString(), reason: summary.paused.reason }
+			: null,
+		limits: server.limits
 	};
 }
 

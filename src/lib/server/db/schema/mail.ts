@@ -91,3 +91,15 @@ export interface SmtpLastTestSummary {
 	steps: { id: string; ok: boolean | null; ms: number | null }[];
 	durationMs: number;
 }
+
+/**
+ * Recent configuration-test outcomes by the fingerprint of the settings tested (mail/last-test.ts), so "test,
+ * then save" keeps the test as the server's last one whichever instance served each request. The fingerprint
+ * is keyed with the site key (secrets.ts keyedFingerprint): it covers secrets, and must not help guess them.
+ */
+export const smtpTestOutcomes = pgTable('smtp_test_outcomes', {
+	fingerprint: text('fingerprint').primaryKey(),
+	testedAt: timestamp('tested_at', { withTimezone: true }).notNull(),
+	ok: boolean('ok').notNull(),
+	summary: jsonb('summary').$type<SmtpLastTestSummary>().notNull()
+});

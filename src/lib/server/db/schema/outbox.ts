@@ -22,6 +22,11 @@ export const MAIL_KINDS = [
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
+export interface MailOrigin {
+	loginId?: string;
+	accountId?: string;
+}
+
 export const MAIL_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
 
@@ -67,6 +72,13 @@ export const mailOutbox = pgTable(
 			explanation: string;
 			fix: string;
 		}>(),
+		/**
+		 * What produced it, so a resend can produce a fresh one instead of the old secret: { loginId } for a
+		 * sign-in code, { accountId } for a reset link. Identifiers only.
+		 */
+		origin: jsonb('origin').$type<MailOrigin>(),
+		/** The failed message this one resends (the log links them). */
+		resentFrom: uuid('resent_from'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 		sentAt: timestamp('sent_at', { withTimezone: true })
@@ -76,7 +88,9 @@ export const mailOutbox = pgTable(
 		index('mail_outbox_created_idx').on(t.createdAt.desc(), t.id.desc()),
 		index('mail_outbox_status_idx').on(t.status, t.createdAt.desc()),
 		index('mail_outbox_kind_idx').on(t.kind, t.createdAt.desc()),
-		index('mail_outbox_server_idx').on(t.serverId, t.status),
+		index('mail_outbox_server_idx').on(t.serverId, t.status, t.createdAt.desc()),
+		// "to this address": recipients @> array[...] (GIN), fast at a million rows
+		index('mail_outbox_recipients_idx').using('gin', t.recipients),
 		index('mail_outbox_unfinished_idx')
 			.on(t.updatedAt)
 			.where(sql`${t.status} in ('queued', 'sending', 'retrying')`)

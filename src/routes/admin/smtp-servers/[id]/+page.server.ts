@@ -1,13 +1,26 @@
 import { error } from '@sveltejs/kit';
 import { isUuid } from '#lib/server/ids.js';
-import { loadEditor, saveServer, storedForForm, testServer } from '../editor.server.js';
+import {
+	loadDelivery,
+	loadEditor,
+	saveServer,
+	storedForForm,
+	testServer
+} from '../editor.server.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	if (!isUuid(params.id)) error(404, 'No such SMTP server');
 	const { server, form, testTo } = await loadEditor(params.id, locals.admin?.email ?? null);
 	if (!server) error(404, 'No such SMTP server');
-	return { form, testTo, stored: storedForForm(server), title: server.name };
+	return {
+		form,
+		testTo,
+		stored: storedForForm(server),
+		title: server.name,
+		serverId: server.id,
+		delivery: await loadDelivery(server)
+	};
 };
 
 export const actions: Actions = {
