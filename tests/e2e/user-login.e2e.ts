@@ -43,6 +43,7 @@ const USERS = {
 	launch: user('linus'),
 	brute: user('mallory'),
 	noJs: user('nojs'),
+	refused: user('rita'),
 	totp: user('tina'),
 	noJsTotp: user('tobias')
 };
@@ -181,7 +182,8 @@ test('admin: SMTP server on the sink, generators, domains, users and an applicat
 	domainIds.email = await addDomain(page, NAMES.emailDomain, NAMES.emailGenerator);
 	domainIds.totp = await addDomain(page, NAMES.totpDomain, NAMES.totpGenerator);
 	domainIds.ldap = await addDomain(page, NAMES.ldapDomain, NAMES.emailGenerator, slapd);
-	for (const u of [USERS.launch, USERS.brute, USERS.noJs]) await addUser(page, domainIds.email, u);
+	for (const u of [USERS.launch, USERS.brute, USERS.noJs, USERS.refused])
+		await addUser(page, domainIds.email, u);
 	for (const u of [USERS.totp, USERS.noJsTotp]) await addUser(page, domainIds.totp, u);
 
 	// the application lives on the test server itself, so the launch redirect lands somewhere real
@@ -241,6 +243,47 @@ test('local user, e-mail OTP from the sink: portal, launch recorded in the audit
 			.filter({ hasText: 'Application launched' })
 			.filter({ hasText: NAMES.application })
 	).toHaveCount(1);
+});
+
+test('a code the mail server refused: the admin finds it in the mail log and resends a fresh one', async ({
+	page,
+	browser,
+	baseURL
+}) => {
+	const u = USERS.refused;
+	sink.refusedRecipients.add(u.email.toLowerCase());
+	const userSide = await userPage(browser, baseURL);
+	await postPassword(userSide, domainIds.email, u);
+	await expect(userSide).toHaveURL(/\/login\/otp/);
+	await expect(userSide.getByText('The code could not be sent.', { exact: false })).toBeVisible();
+
+	await signIn(page, ADMIN);
+	await page.goto('/admin/mail-log');
+	await field(page, 'Recipient').fill(u.email);
+	await field(page, 'Status').selectOption({ label: 'Failed' });
+	await page.getByRole('button', { name: 'Filter' }).click();
+	await expect(page).toHaveURL(/status=failed/);
+	const failed = page.getByTestId('mail-row');
+	await expect(failed).toHaveCount(1);
+	await expect(failed).toContainText('Sign-in code');
+	await expect(failed).toContainText('550');
+	await expect(failed).not.toContainText(/\b\d{6}\b.*sign/i);
+
+	// the mailbox exists now: Resend makes a new code for the same sign-in
+	sink.refusedRecipients.delete(u.email.toLowerCase());
+	const seen = mailCount(u.email);
+	await failed.getByRole('button', { name: /^Resend/ }).click();
+	await expect(page.getByRole('status').filter({ hasText: 'A new code was sent' })).toBeVisible();
+	const code = await codeFor(u.email, seen);
+	await field(userSide, 'Code').fill(code);
+	await userSide.getByRole('button', { name: 'Send', exact: true }).click();
+	await expect(userSide).toHaveURL(/\/portal$/);
+	await userSide.context().close();
+
+	// the resend is in the log, sent, and says it is one
+	await page.goto(`/admin/mail-log?to=${encodeURIComponent(u.email)}&status=sent`);
+	await expect(page.getByTestId('mail-row')).toHaveCount(1);
+	await expect(page.getByTestId('mail-row')).toContainText('a resend');
 });
 
 test('launching an application on another origin lands there and is audited', async ({

@@ -93,14 +93,7 @@ describe('resend from the mail log', () => {
 		const good = await startSmtpPeer();
 		peers.push(good);
 		await repoint(serverId, good.port);
-		// within 30 s of the failed code, the user's own limits apply to the admin's resend too
-		const early = await resendMessage(failed.id, audit);
-		expect(early.ok).toBe(false);
-		expect(good.messages).toHaveLength(0);
-		await db()
-			.update(tables.otpChallenges)
-			.set({ createdAt: sql`created_at - interval '1 minute'` });
-
+		// at once: the 30 s between a user's codes does not hold the admin back (the account's limit does)
 		const outcome = await resendMessage(failed.id, audit);
 		expect(outcome).toMatchObject({ ok: true });
 		expect(good.messages).toHaveLength(1);

@@ -304,14 +304,15 @@ export async function resendCodeForLogin(
 				gt(tables.userSessions.expiresAt, now)
 			)
 		);
-	return resendCode(login ?? null, send, undefined, now);
+	return resendCode(login ?? null, send, undefined, now, false);
 }
 
 async function resendCode(
 	login: UserSessionRow | null,
 	send: MailSender,
 	ip: string | undefined,
-	now: Date
+	now: Date,
+	cooldown = true
 ): Promise<ResendResult> {
 	if (!login || login.factor !== 'email-otp')
 		return { ok: false, reason: 'no-login', message: LOGIN_EXPIRED, cooldownSeconds: 0 };
@@ -324,7 +325,7 @@ async function resendCode(
 			message: 'Codes cannot be sent for this domain right now. Ask your administrator.',
 			cooldownSeconds: 0
 		};
-	const sent = await sendCode(login, settings, send, ip, now);
+	const sent = await sendCode(login, settings, send, ip, now, cooldown);
 	if (!sent.ok)
 		return {
 			ok: false,
@@ -568,9 +569,11 @@ async function sendCode(
 	settings: EmailOtpSettings,
 	send: MailSender,
 	ip: string | undefined,
-	now: Date
+	now: Date,
+	cooldown = true
 ) {
 	const result = await issueEmailOtp({
+		cooldown,
 		loginId: login.id,
 		domainId: login.domainId,
 		subject: login.subject,

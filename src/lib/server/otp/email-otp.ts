@@ -66,6 +66,11 @@ export async function issueEmailOtp(input: {
 	send: MailSender;
 	/** The requester's address, for the per-IP limit. */
 	ip?: string;
+	/**
+	 * False for an admin's resend of a code that was never delivered: the 30 s between codes guards against a
+	 * user's double click, not against the console; the per-account limit still holds.
+	 */
+	cooldown?: boolean;
 	now?: Date;
 }): Promise<IssueEmailOtpResult> {
 	const now = input.now ?? new Date();
@@ -90,7 +95,11 @@ export async function issueEmailOtp(input: {
 			.where(eq(tables.otpChallenges.loginId, input.loginId))
 			.orderBy(desc(tables.otpChallenges.createdAt))
 			.limit(1);
-		if (last && now.getTime() - last.createdAt.getTime() < RESEND_COOLDOWN_MS)
+		if (
+			input.cooldown !== false &&
+			last &&
+			now.getTime() - last.createdAt.getTime() < RESEND_COOLDOWN_MS
+		)
 			return {
 				reason: 'cooldown' as const,
 				retryAt: new Date(last.createdAt.getTime() + RESEND_COOLDOWN_MS)

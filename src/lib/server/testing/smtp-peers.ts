@@ -59,6 +59,8 @@ export interface SmtpPeer {
 	connections(): number;
 	/** Connections open right now. */
 	openConnections(): number;
+	/** Addresses refused at RCPT TO with 550 5.1.1 (a mailbox that does not exist), changeable at any time. */
+	refusedRecipients: Set<string>;
 	close(): Promise<void>;
 }
 
@@ -87,6 +89,7 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<SmtpPeer
 	const fault = options.fault;
 	const messages: PeerMessage[] = [];
 	const logins: SmtpPeer['logins'] = [];
+	const refusedRecipients = new Set<string>();
 	let accepted = 0;
 
 	const certs = getTestCertificates();
@@ -157,7 +160,9 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<SmtpPeer
 				);
 			callback();
 		},
-		onRcptTo(_address, _session, callback) {
+		onRcptTo(address, _session, callback) {
+			if (refusedRecipients.has(address.address.toLowerCase()))
+				return callback(smtpError('5.1.1 RESOLVER.ADR.RecipNotFound; not found', 550));
 			if (fault === 'rcpt-550-5.7.60')
 				return callback(
 					smtpError('5.7.60 SMTP; Client does not have permissions to send as this sender', 550)
@@ -223,6 +228,7 @@ export async function startSmtpPeer(options: PeerOptions = {}): Promise<SmtpPeer
 		port: address.port,
 		messages,
 		logins,
+		refusedRecipients,
 		connections: () => accepted,
 		openConnections: () => server.connections.size,
 		close: () => new Promise<void>((resolve) => server.close(() => resolve()))
@@ -247,6 +253,7 @@ async function startRawPeer(fault: 'drop-on-connect' | 'no-greeting'): Promise<S
 		port: address.port,
 		messages: [],
 		logins: [],
+		refusedRecipients: new Set(),
 		connections: () => accepted,
 		openConnections: () => sockets.size,
 		close: () =>
