@@ -26,7 +26,7 @@ test('sign-in and forgot-password pages', async ({ page }) => {
 	await assertAccessible(page, 'forgot');
 });
 
-test('console pages: overview, account, audit', async ({ page }) => {
+test('console pages: overview, account, audit, mail log', async ({ page }) => {
 	await signIn(page, ADMIN);
 	await assertAccessible(page, 'overview');
 	await page.goto('/admin/account');
@@ -34,6 +34,13 @@ test('console pages: overview, account, audit', async ({ page }) => {
 	await page.goto('/admin/audit');
 	await expect(page.getByRole('table')).toBeVisible();
 	await assertAccessible(page, 'audit');
+	await page.goto('/admin/mail-log');
+	await expect(page.getByTestId('mail-chart')).toBeVisible();
+	await assertAccessible(page, 'mail log');
+	// a filter error
+	await page.goto('/admin/mail-log?to=not-an-address&status=bogus');
+	await expect(page.locator('[aria-invalid="true"]')).toHaveCount(2);
+	await assertAccessible(page, 'mail log with filter errors');
 });
 
 /** Whether the focused element shows a focus indicator (an outline or a ring). */

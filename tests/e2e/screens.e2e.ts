@@ -1,5 +1,5 @@
 /**
- * Screenshots for people to look at (not compared against anything): login, account and audit, light and
+ * Screenshots for people to look at (not compared against anything): login, account, audit and mail log, light and
  * dark, 1280 and 390 px wide, into test-results/screenshots/ (setup's are taken in first-run.e2e.ts). The
  * one thing asserted is that no page scrolls sideways at either width.
  */
@@ -26,7 +26,7 @@ test('login', async ({ page }) => {
 	await assertNoSidewaysScroll(page, 'login');
 });
 
-test('account and audit', async ({ page }) => {
+test('account, audit and mail log', async ({ page }) => {
 	await signIn(page, ADMIN);
 	await page.goto('/admin/account');
 	await screenshotBothSchemes(page, 'account');
@@ -35,4 +35,8 @@ test('account and audit', async ({ page }) => {
 	await expect(page.getByRole('table')).toBeVisible();
 	await screenshotBothSchemes(page, 'audit');
 	await assertNoSidewaysScroll(page, 'audit');
+	await page.goto('/admin/mail-log');
+	await expect(page.getByTestId('mail-chart')).toBeVisible();
+	await screenshotBothSchemes(page, 'mail-log');
+	await assertNoSidewaysScroll(page, 'mail log');
 });

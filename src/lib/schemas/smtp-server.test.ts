@@ -56,7 +56,10 @@ describe('SMTP server form through superValidate (FormData, as posted)', () => {
 			fromName: 'Postern',
 			verifyTls: true,
 			caPem: '',
-			timeoutSeconds: 15
+			timeoutSeconds: 15,
+			maxConnections: null,
+			messagesPerMinute: null,
+			recipientsPerDay: null
 		});
 	});
 
@@ -224,6 +227,41 @@ describe('SMTP server field rules', () => {
 		expect(issuesOf({ ...base, timeoutSeconds: 0 })).toEqual(['timeoutSeconds']);
 		expect(issuesOf({ ...base, timeoutSeconds: 121 })).toEqual(['timeoutSeconds']);
 		expect(issuesOf({ ...base, security: 'ssl' })).toEqual(['security']);
+	});
+
+	it('takes delivery limits as whole numbers in range, or blank for the host default', async () => {
+		expect(
+			issuesOf({ ...base, maxConnections: 5, messagesPerMinute: 30, recipientsPerDay: 10_000 })
+		).toEqual([]);
+		expect(smtpServerSchema.parse({ ...base, maxConnections: '' }).maxConnections).toBeNull();
+		expect(smtpServerSchema.parse({ ...base, maxConnections: '4' }).maxConnections).toBe(4);
+		expect(issuesOf({ ...base, maxConnections: 0 })).toEqual(['maxConnections']);
+		expect(issuesOf({ ...base, maxConnections: 51 })).toEqual(['maxConnections']);
+		expect(issuesOf({ ...base, messagesPerMinute: 2.5 })).toEqual(['messagesPerMinute']);
+		expect(issuesOf({ ...base, recipientsPerDay: '1e9' })).toEqual(['recipientsPerDay']);
+		const form = await superValidate(
+			post({
+				...common,
+				auth: 'none',
+				maxConnections: '0',
+				messagesPerMinute: '',
+				recipientsPerDay: '500'
+			}),
+			adapter
+		);
+		expect(form.errors.maxConnections?.[0]).toBe(
+			"Max connections is between 1 and 50, or blank for the host's default."
+		);
+		const valid = await superValidate(
+			post({ ...common, auth: 'none', maxConnections: '', recipientsPerDay: '500' }),
+			adapter
+		);
+		expect(valid.valid).toBe(true);
+		expect(valid.data).toMatchObject({
+			maxConnections: null,
+			messagesPerMinute: null,
+			recipientsPerDay: 500
+		});
 	});
 
 	it('refuses CR and LF in every name and address field (header injection)', () => {

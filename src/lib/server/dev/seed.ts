@@ -2,6 +2,7 @@
  * Seed data for mock mode: something on every screen that exists. Rule for later screens: each adds its own
  * seed here, pointing at the embedded sink (127.0.0.1:<sinkPort>) and the mocked Microsoft tenant.
  */
+import { seedMailHistory } from './mail-history.js';
 import { createSmtpServer } from '../mail/servers.js';
 import { SINK_CERT } from './sink-cert.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
@@ -92,6 +93,8 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 	const totpUser = await enrollDemoTotpUser(identity.totpDomainId, 'tom');
 	// Issue 6: an LDAP domain on the mocked directory (ldap://ldap.mock.test, dev/mock-ldap.ts), e-mail codes.
 	const ldap = await seedMockLdapDomain({ otpGeneratorId: identity.emailGeneratorId || null });
+	// Issue 11: two days of mail in the log, so its chart and counts have something to show
+	if (plain.ok) await seedMailHistory(plain.server);
 	return { plain, microsoft, identity, totpUser, ldap };
 }
 

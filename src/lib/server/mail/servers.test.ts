@@ -162,6 +162,36 @@ describe('SMTP server records', () => {
 		expect(settings?.auth).toMatchObject({ password: PASSWORD });
 	});
 
+	it('saves delivery limits, and shows the host defaults that apply to blank ones', async () => {
+		const microsoft = await create(microsoftForm());
+		expect(microsoft.limits).toEqual({
+			maxConnections: 3,
+			messagesPerMinute: 30,
+			recipientsPerDay: 10_000
+		});
+		const result = await updateSmtpServer(
+			microsoft.id,
+			microsoftForm({ clientSecret: '', maxConnections: 2, recipientsPerDay: 5000 }),
+			audit
+		);
+		expect(result.ok && result.server.limits).toEqual({
+			maxConnections: 2,
+			messagesPerMinute: 30,
+			recipientsPerDay: 5000
+		});
+		expect(await rowOf(microsoft.id)).toMatchObject({
+			maxConnections: 2,
+			messagesPerMinute: null,
+			recipientsPerDay: 5000
+		});
+		const relay = await create(basicForm({ name: 'Relay two' }));
+		expect(relay.limits).toEqual({
+			maxConnections: 3,
+			messagesPerMinute: null,
+			recipientsPerDay: null
+		});
+	});
+
 	it('refuses to carry the stored password to a new host (Keycloak #39486)', async () => {
 		const server = await create(basicForm());
 		const result = await updateSmtpServer(
