@@ -28,6 +28,7 @@ import {
 } from './store.js';
 import { db } from '../db/index.js';
 import { diagnoseDelivery } from './diagnosis.js';
+import { announceAttemptEnded } from './attempt-events.js';
 import { pauseServer, takeDeliverySlot } from './gate.js';
 import { CONNECTION_TIERS, queueGroupOf } from './server-limits.js';
 import { readServerLimits } from '../mail/limits.js';
@@ -113,9 +114,11 @@ type Job = { id: string; retryCount: number; data: { id: string } };
 async function settle(job: Job) {
 	const queue = mailQueue();
 	try {
-		await deliver(job.data.id, job.retryCount);
+		const outcome = await deliver(job.data.id, job.retryCount);
+		if (outcome !== 'deferred' && outcome !== 'nothing-to-do') announceAttemptEnded(job.data.id);
 		await queue.complete(MAIL_QUEUE, { id: job.id, retryCount: job.retryCount });
 	} catch (error) {
+		announceAttemptEnded(job.data.id);
 		// pg-boss retries the job with exponential backoff and jitter (deliver recorded why it failed)
 		await queue
 			.fail(MAIL_QUEUE, { id: job.id, retryCount: job.retryCount }, { message: String(error) })
