@@ -22,7 +22,8 @@ const LAYERS: string[][] = [
 	['otp'],
 	['identity', 'site'],
 	['login', 'notify'],
-	['user-mail', 'user-request', 'resend', 'scrape'],
+	['user-mail', 'user-request'],
+	['resend', 'scrape'],
 	['startup']
 ];
 /** Folders of code that only runs in tests or in mock mode. */

@@ -9,7 +9,7 @@
  * `domainFormDefaults`: `superValidate(zod4(domainSchema, { defaults: domainFormDefaults }))`.
  */
 import { z } from 'zod';
-import { multiLine, secretText, singleLine, strictNumber } from './fields.js';
+import { multiLine, secretText, singleLine, strictNumber, UUID_PATTERN } from './fields.js';
 
 export const DOMAIN_KINDS = ['local', 'ldap'] as const;
 export const DOMAIN_KIND_LABELS: Record<DomainKind, string> = { local: 'Local', ldap: 'LDAP' };
@@ -19,7 +19,6 @@ export const TEST_DOMAIN_ADVICE =
 	'Before changing the main domain, try new settings on a test domain to check that sign-in works.';
 export const DEFAULT_USER_FILTER = '(&(objectClass=inetOrgPerson)(uid={username}))';
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 /** proto://host[:port][/]: ldapts takes nothing more (no DN, no query in the URL). */
 const LDAP_URL =
 	/^ldaps?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(:\d{1,5})?\/?$/;
@@ -58,7 +57,10 @@ const common = {
 	/** '' = no second factor. */
 	otpGeneratorId: singleLine('Authentication tokens')
 		.default('')
-		.refine((v) => v === '' || UUID.test(v), 'Choose the authentication tokens from the list.'),
+		.refine(
+			(v) => v === '' || UUID_PATTERN.test(v),
+			'Choose the authentication tokens from the list.'
+		),
 	emailAttribute: line('E-mail attribute', 64)
 		.min(1, 'Enter the attribute that holds the e-mail address.')
 		.refine(

@@ -107,3 +107,7 @@ export function strictNumber<T extends z.ZodType<number>>(schema: T) {
 		}, schema)
 		.meta({ type: 'string' });
 }
+
+/** A record id or a Microsoft GUID: 8-4-4-4-12 hexadecimal digits, either case. The one spelling of it. */
+export const UUID_PATTERN =
+	/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;

@@ -3,6 +3,7 @@
  * its Resend button. A filter value that is not valid is a field error and filters nothing.
  */
 import { z } from 'zod';
+import { UUID_PATTERN } from './fields.js';
 
 export const MAIL_KIND_CHOICES = [
 	'email-otp',
@@ -32,8 +33,6 @@ export const MAIL_STATUS_LABELS: Record<(typeof MAIL_STATUS_CHOICES)[number], st
 	failed: 'Failed'
 };
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 /** Each filter: blank ("any") or a valid value. */
 export const mailLogFilterSchema = z.object({
 	kind: z
@@ -46,7 +45,7 @@ export const mailLogFilterSchema = z.object({
 		.default(''),
 	server: z
 		.string()
-		.refine((v) => v === '' || UUID.test(v), 'Choose a server from the list.')
+		.refine((v) => v === '' || UUID_PATTERN.test(v), 'Choose a server from the list.')
 		.default(''),
 	to: z
 		.string()
@@ -62,5 +61,5 @@ export const mailLogFilterSchema = z.object({
 export type MailLogFilterForm = z.infer<typeof mailLogFilterSchema>;
 
 export const resendSchema = z.object({
-	id: z.string().regex(UUID, 'Choose a message of the log.')
+	id: z.string().regex(UUID_PATTERN, 'Choose a message of the log.')
 });

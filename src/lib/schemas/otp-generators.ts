@@ -11,7 +11,7 @@
  * `superValidate(zod4(otpGeneratorSchema, { defaults: otpGeneratorFormDefaults }))`.
  */
 import { z } from 'zod';
-import { singleLine, strictNumber } from './fields.js';
+import { singleLine, strictNumber, UUID_PATTERN } from './fields.js';
 
 export const OTP_TYPES = ['email', 'totp'] as const;
 export const TOTP_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
@@ -31,8 +31,6 @@ export const TOTP_ALGORITHM_LABELS: Record<TotpAlgorithm, string> = {
 export const SEND_KEY_WARNING =
 	'Anyone who can read the user’s mailbox then gets the key: the mailbox becomes the only second factor.';
 
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-
 /** One line of text; missing from the post (superforms reads an empty field of a union branch as absent) = empty. */
 function line(label: string, max: number) {
 	return singleLine(label, `Enter the ${label}.`).max(
@@ -51,7 +49,7 @@ const optionalEmail = (label: string) =>
 
 const optionalServer = singleLine('SMTP server')
 	.default('')
-	.refine((v) => v === '' || UUID.test(v), 'Choose an SMTP server from the list.');
+	.refine((v) => v === '' || UUID_PATTERN.test(v), 'Choose an SMTP server from the list.');
 
 const name = line('Display name', 100).min(1, 'Enter the display name.');
 

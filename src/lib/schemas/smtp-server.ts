@@ -15,7 +15,14 @@
  * branch's fields, so switching the authentication choice in the browser never binds to a missing key.
  */
 import { z } from 'zod';
-import { inSentence, multiLine, secretText, singleLine, strictNumber } from './fields.js';
+import {
+	inSentence,
+	multiLine,
+	secretText,
+	singleLine,
+	strictNumber,
+	UUID_PATTERN
+} from './fields.js';
 
 export const SECURITY_CHOICES = ['none', 'starttls', 'tls'] as const;
 export const AUTH_CHOICES = ['none', 'basic', 'microsoft'] as const;
@@ -62,7 +69,6 @@ const HOST_NAME =
 	/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const DOMAIN_NAME =
 	/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const PEM_CERTIFICATE =
 	/^\s*(-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*)+$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -174,14 +180,14 @@ const microsoftAuth = z.object({
 		.refine((v) => !MULTI_TENANT_ALIASES.includes(v.toLowerCase()), {
 			message: 'Use your own tenant ID: "common", "organizations" and "consumers" name no tenant.'
 		})
-		.refine((v) => v === '' || GUID.test(v) || DOMAIN_NAME.test(v), {
+		.refine((v) => v === '' || UUID_PATTERN.test(v) || DOMAIN_NAME.test(v), {
 			message: 'The tenant ID is a GUID (Directory ID) or a domain such as contoso.onmicrosoft.com.'
 		}),
 	clientId: required('Client ID', 36, 'client ID (Application ID)').refine(
-		(v) => v === '' || GUID.test(v),
+		(v) => v === '' || UUID_PATTERN.test(v),
 		'The client ID is a GUID such as 11111111-2222-3333-4444-555555555555.'
 	),
-	clientSecret: secret('Client secret').refine((v) => !GUID.test(v.trim()), {
+	clientSecret: secret('Client secret').refine((v) => !UUID_PATTERN.test(v.trim()), {
 		message:
 			'This is the secret’s ID. Copy the secret’s Value column instead (it is shown once, when the secret is created).'
 	}),

@@ -3,12 +3,10 @@
  * here. The username is kept as typed (trimmed): the directory decides whether it exists.
  */
 import { z } from 'zod';
-import { singleLine } from '#lib/schemas/fields.js';
-
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+import { singleLine, UUID_PATTERN } from '#lib/schemas/fields.js';
 
 export const resetTotpSchema = z.object({
-	domainId: z.string().regex(UUID, 'Choose the identity provider.'),
+	domainId: z.string().regex(UUID_PATTERN, 'Choose the identity provider.'),
 	username: singleLine('Username')
 		.min(1, 'Enter the username.')
 		.max(256, 'Username must be at most 256 characters.')
