@@ -6,7 +6,7 @@ import { createSession, invalidateAdminSessions } from './session.js';
 import { describeWait, reserveAttempt, settleSuccess, throttleKeys } from './throttle.js';
 import { recordAudit } from '../audit.js';
 
-type Reauth = { ok: true } | { ok: false; message: string; status: 400 | 429 };
+export type Reauth = { ok: true } | { ok: false; message: string; status: 400 | 429 };
 
 /**
  * Re-entering the password before a sensitive change (ASVS 5.0 7.5.1), throttled like a sign-in: the attempt is
@@ -68,4 +68,24 @@ export async function regenerateOwnRecoveryCodes(input: {
 		detail: { count: codes.length }
 	});
 	return codes;
+}
+
+/**
+ * "New recovery codes" (the account page and the site settings): the current password first, then a new set
+ * that replaces the old one. The one rule for both pages.
+ */
+export async function regenerateCodesAfterReauth(input: {
+	adminId: string;
+	username: string;
+	currentPassword: string;
+	ip?: string;
+}): Promise<{ ok: true; codes: string[] } | Exclude<Reauth, { ok: true }>> {
+	const reauth = await confirmCurrentPassword(
+		input.adminId,
+		input.username,
+		input.currentPassword,
+		input.ip
+	);
+	if (!reauth.ok) return reauth;
+	return { ok: true, codes: await regenerateOwnRecoveryCodes(input) };
 }

@@ -6,7 +6,7 @@ import { findPasswordProblem } from '#lib/password-policy.js';
 import {
 	changeOwnPassword,
 	confirmCurrentPassword,
-	regenerateOwnRecoveryCodes
+	regenerateCodesAfterReauth
 } from '#lib/server/auth/account.js';
 import { countUnusedRecoveryCodes, RECOVERY_CODE_COUNT } from '#lib/server/auth/recovery-codes.js';
 import { setSessionCookie } from '#lib/server/auth/session.js';
@@ -58,16 +58,14 @@ export const actions: Actions = {
 		form.data.currentPassword = '';
 		if (!form.valid) return fail(400, { codesForm: form });
 
-		const ip = clientMeta(event).ip;
-		const reauth = await confirmCurrentPassword(admin.id, admin.username, currentPassword, ip);
-		if (!reauth.ok)
-			return setError(form, 'currentPassword', reauth.message, { status: reauth.status });
-
-		const codes = await regenerateOwnRecoveryCodes({
+		const result = await regenerateCodesAfterReauth({
 			adminId: admin.id,
 			username: admin.username,
-			ip
+			currentPassword,
+			ip: clientMeta(event).ip
 		});
-		return { codesForm: form, codes };
+		if (!result.ok)
+			return setError(form, 'currentPassword', result.message, { status: result.status });
+		return { codesForm: form, codes: result.codes };
 	}
 };
