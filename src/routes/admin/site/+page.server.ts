@@ -130,7 +130,7 @@ export const actions: Actions = {
 		form.data.currentPassword = '';
 		if (!form.valid) return fail(400, { accountsForm: form });
 		const settings = await getSiteSettings();
-		// Seed 003: the usernames are editable only while SMTP configuration is off.
+		// The usernames are editable only while SMTP configuration is off.
 		if (settings.smtpEnabled)
 			return message(form, 'Switch SMTP configuration off to change the usernames.', {
 				status: 409
