@@ -1,8 +1,8 @@
 /**
  * Where the Microsoft 365 method gets its tokens, per national cloud: the identity platform's login host and
  * the Exchange Online scope of the client-credentials grant. One table for the server (microsoft.ts asks
- * there) and the editor (which shows the token endpoint and scope read-only, as seed 003 lists them), so what
- * the admin reads is what Postern uses. No server-only imports: the browser bundles this module.
+ * there) and the editor (which shows the token endpoint and scope read-only), so what the admin reads is what
+ * Postern uses. No server-only imports: the browser bundles this module.
  */
 import type { MicrosoftCloud } from './schemas/smtp-server.js';
 
@@ -34,7 +34,7 @@ export function buildAuthorityUrl(cloud: MicrosoftCloud, tenantId: string): stri
 
 /**
  * The token endpoint and scope of the client-credentials request for `tenantId` in `cloud`; while no tenant is
- * typed, the endpoint shows where it goes (`<tenant-id>`, as seed 003 writes it).
+ * typed, the endpoint shows where it goes with a `<tenant-id>` placeholder.
  */
 export function describeTokenRequest(
 	cloud: MicrosoftCloud,

@@ -1,5 +1,5 @@
 /**
- * Comma-separated recipient lists (seed 003's Default Recipients): every entry validated, lower-cased and
+ * Comma-separated recipient lists (the Site Config's Default Recipients): every entry validated, lower-cased and
  * de-duplicated; an error names the bad entry. Shared by the form (live) and the server.
  */
 import { z } from 'zod';

@@ -14,7 +14,7 @@ import { multiLine, secretText, singleLine, strictNumber, UUID_PATTERN } from '.
 export const DOMAIN_KINDS = ['local', 'ldap'] as const;
 export const DOMAIN_KIND_LABELS: Record<DomainKind, string> = { local: 'Local', ldap: 'LDAP' };
 export const DEFAULT_EMAIL_ATTRIBUTE: Record<DomainKind, string> = { local: 'email', ldap: 'mail' };
-/** Seed 000's advice, shown next to the "test domain" flag. */
+/** Advice shown next to the "test domain" flag. */
 export const TEST_DOMAIN_ADVICE =
 	'Before changing the main domain, try new settings on a test domain to check that sign-in works.';
 export const DEFAULT_USER_FILTER = '(&(objectClass=inetOrgPerson)(uid={username}))';

@@ -17,7 +17,7 @@ export { CONTROL_CHARACTER_MESSAGE, hasControlCharacter };
 
 /**
  * A field's label inside a sentence ("Enter the display name."): lower case, except words written in capitals
- * (the seed's "UI Admin Username" stays "UI Admin Username", not "ui admin username").
+ * (the vendor's "UI Admin Username" stays "UI Admin Username", not "ui admin username").
  */
 export function inSentence(label: string) {
 	const words = label.split(' ');

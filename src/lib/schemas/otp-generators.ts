@@ -1,5 +1,5 @@
 /**
- * The OTP token generator form (/admin/otp-generators), seed 000's two types:
+ * The OTP token generator form (/admin/otp-generators), with its two types:
  * - "OTP – e-mail": Display name, SMTP server, Sender, code length (6-8), validity (default 5 min, at most 10);
  * - "OTP – Google Authenticator" (TOTP): Display name, "Display a QR code on the user portal", "Send generated
  *   keys by e-mail" (off by default), SMTP server and Sender (required only when keys are sent), the issuer

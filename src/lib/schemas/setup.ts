@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { confirmation, newPassword, username } from './fields.js';
 
 /**
- * First run (seed 003, "SMTP configuration off"): the UI Admin and UI Primary Customer Support accounts.
+ * First run, as with "SMTP configuration off" (nothing can be mailed yet): the UI Admin and UI Primary
+ * Customer Support accounts.
  * The setup code may be left empty here: only the server knows whether this browser must give it
  * (POSTERN_SETUP_TRUST_LOOPBACK), and it alone can tell a right code from a wrong one.
  */

@@ -1,4 +1,4 @@
-/** Site Config (seed 003): the SMTP switch, the three e-mails, default recipients, and the accounts (SMTP off). */
+/** Site Config: the SMTP switch, the three e-mails, default recipients, and the accounts (SMTP off). */
 import { z } from 'zod';
 import {
 	confirmation,

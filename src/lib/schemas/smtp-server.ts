@@ -1,9 +1,9 @@
 /**
  * The SMTP server form (/admin/smtp-servers, and the site's SMTP section) and the configuration-test request,
- * shared by the browser (zod4Client) and the server (superValidate + zod4). Field names follow the seeds:
- * Display name, Server, Port, Connection type, Username, Password; for Microsoft 365: Tenant ID, Client ID,
- * Client secret (+ its expiry), Mailbox, Cloud; Sender address and name; Verify TLS certificate, CA certificate,
- * Timeout.
+ * shared by the browser (zod4Client) and the server (superValidate + zod4). Field names follow the vendor's
+ * documents: Display name, Server, Port, Connection type, Username, Password; for Microsoft 365: Tenant ID,
+ * Client ID, Client secret (+ its expiry), Mailbox, Cloud; Sender address and name; Verify TLS certificate, CA
+ * certificate, Timeout.
  *
  * Authentication is a discriminated union on `auth`, so each choice validates only its own fields. Secrets are
  * optional here: a blank one means "keep the stored value", which the server allows only while the secret's
@@ -28,7 +28,7 @@ export const SECURITY_CHOICES = ['none', 'starttls', 'tls'] as const;
 export const AUTH_CHOICES = ['none', 'basic', 'microsoft'] as const;
 export const CLOUD_CHOICES = ['global', 'usgov', 'usgovdod', 'china'] as const;
 
-/** Labels as the seeds name them, for selects and summaries. */
+/** Labels as the vendor's documents name them, for selects and summaries. */
 export const SECURITY_LABELS: Record<(typeof SECURITY_CHOICES)[number], string> = {
 	none: 'Unsecured',
 	starttls: 'STARTTLS',
@@ -58,7 +58,7 @@ export const DEFAULT_PORTS: Record<(typeof SECURITY_CHOICES)[number], number> = 
 	starttls: 587,
 	tls: 465
 };
-/** What "Microsoft 365 OAuth2" presets (seed 003: smtp.office365.com, 587, STARTTLS). */
+/** What "Microsoft 365 OAuth2" presets: Exchange Online's endpoint, smtp.office365.com, 587, STARTTLS. */
 export const MICROSOFT_PRESET = {
 	host: 'smtp.office365.com',
 	port: 587,

@@ -31,7 +31,7 @@ export type AuditAction =
 	| 'mail.resent'
 	| IdentityAuditAction;
 
-/** Issue 5: identity domains, OTP generators, local users, end-user sign-in, TOTP, portal. */
+/** Identity actions: identity domains, OTP generators, local users, end-user sign-in, TOTP, portal. */
 type IdentityAuditAction =
 	| `application.${'created' | 'updated' | 'deleted'}`
 	| `otp_generator.${'created' | 'updated' | 'deleted' | 'tested'}`

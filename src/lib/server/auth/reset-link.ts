@@ -1,5 +1,5 @@
 /**
- * "Forgot password?" by e-mail (issue 4): single-use links, valid 30 minutes, only the SHA-256 of the token
+ * "Forgot password?" by e-mail: single-use links, valid 30 minutes, only the SHA-256 of the token
  * stored. Asking for a link gives the same answer whether or not the account exists or has an e-mail.
  */
 import { createHash, randomBytes } from 'node:crypto';

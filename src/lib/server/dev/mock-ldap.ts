@@ -1,5 +1,5 @@
 /**
- * Mock mode's LDAP directory (issue 6): the in-memory directory of src/mocks/ldap.ts behind the directory
+ * Mock mode's LDAP directory: the in-memory directory of src/mocks/ldap.ts behind the directory
  * module's client seam, its scenarios in the dev toolbar, and the seeded domain "Example LDAP (mock)" that uses
  * it with e-mail codes. Its users are alice (with `mail`) and bob (without), password DEMO_PASSWORD.
  * Mock mode only: imported behind `dev` checks and emptied in production builds (vite.config.ts).

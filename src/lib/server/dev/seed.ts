@@ -84,22 +84,22 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 			{ smtpEnabled: true, smtpServerId: plain.server.id, untestedSince: null },
 			{ ...audit, what: 'mock seed' }
 		);
-	// Issue 5: OTP generators (codes and keys through the plain sink server), a local domain with e-mail codes,
+	// OTP generators (codes and keys through the plain sink server), a local domain with e-mail codes,
 	// a local test domain with TOTP, users (password: the seed's DEMO_PASSWORD) and applications.
 	const identity = await seedIdentityDemo({
 		smtpServerId: plain.ok ? plain.server.id : null,
 		sender: 'noreply@postern.test'
 	});
 	const totpUser = await enrollDemoTotpUser(identity.totpDomainId, 'tom');
-	// Issue 6: an LDAP domain on the mocked directory (ldap://ldap.mock.test, dev/mock-ldap.ts), e-mail codes.
+	// An LDAP domain on the mocked directory (ldap://ldap.mock.test, dev/mock-ldap.ts), e-mail codes.
 	const ldap = await seedMockLdapDomain({ otpGeneratorId: identity.emailGeneratorId || null });
-	// Issue 11: two days of mail in the log, so its chart and counts have something to show
+	// Two days of mail in the log, so its chart and counts have something to show
 	if (plain.ok) await seedMailHistory(plain.server);
 	return { plain, microsoft, identity, totpUser, ldap };
 }
 
 /**
- * Issue 6: one user enrolled in TOTP, whose current code the dev toolbar shows, so designers can pass the code
+ * One user enrolled in TOTP, whose current code the dev toolbar shows, so designers can pass the code
  * page without an authenticator app.
  */
 async function enrollDemoTotpUser(domainId: string, username: string) {

@@ -1,5 +1,5 @@
 /**
- * Identity domains (seed 000 "Identity providers"): local or LDAP. List (test domains first), read, create,
+ * Identity domains (also called "identity providers"): local or LDAP. List (test domains first), read, create,
  * update, delete, and the LDAP "Test connection"; every change audited.
  *
  * The bind password is write-only: sealed before it is stored, never in a view. A blank password field keeps

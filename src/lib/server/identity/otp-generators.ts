@@ -1,5 +1,5 @@
 /**
- * OTP token generators (seed 000): "OTP – e-mail" and "OTP – Google Authenticator" (TOTP). List, read,
+ * OTP token generators: "OTP – e-mail" and "OTP – Google Authenticator" (TOTP). List, read,
  * create, update, delete (refused while a domain uses the generator); every change audited. Also what the
  * SMTP servers page needs to know (which generators use a server) and the sample message of the
  * configuration test.

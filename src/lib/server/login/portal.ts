@@ -10,7 +10,7 @@ import { isUuid } from '../ids.js';
 import { isWebUrl } from '../../schemas/applications.js';
 import type { UserSession } from './sessions.js';
 
-/** Every application, by name. (Per-user assignment is not part of issue 5: everyone sees them all.) */
+/** Every application, by name. (There is no per-user assignment: everyone sees them all.) */
 export async function listPortalApplications(): Promise<PortalApplication[]> {
 	return db()
 		.select({

@@ -2,7 +2,8 @@
  * Where a connection to an SMTP server really goes. In production: to the host and port the server record
  * names, always (no router is installed). Mock mode (`npm run dev:mock`) installs a router that sends
  * Microsoft's SMTP hosts to the embedded mail sink, because the site settings' Microsoft method is fixed to
- * smtp.office365.com:587 (seed 003) and mock mode reaches nothing outside the machine.
+ * Exchange Online's submission endpoint (smtp.office365.com:587 in the global cloud) and mock mode reaches
+ * nothing outside the machine.
  *
  * A route changes only where the TCP connection is opened: TLS still checks the certificate against the
  * server's own name (the sink's dev certificate carries Microsoft's host names), and the route's CA is

@@ -1,8 +1,8 @@
 /**
- * Site Config with SMTP off (seed 003): the UI Admin and UI Primary Customer Support usernames and passwords.
- * Entering a username that does not exist creates that account, as the seed says; an existing one of the right
- * role becomes the designated account. A blank password keeps the current one; a new password ends every
- * session of that account (setAdminPassword), except the acting admin's own current one.
+ * Site Config with SMTP off: the UI Admin and UI Primary Customer Support usernames and passwords. Entering a
+ * username that does not exist creates that account; an existing one of the right role becomes the designated
+ * account. A blank password keeps the current one; a new password ends every session of that account
+ * (setAdminPassword), except the acting admin's own current one.
  */
 import { db, tables } from '../db/index.js';
 import { findAdminByUsername, setAdminPassword } from '../auth/admins.js';

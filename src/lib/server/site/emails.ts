@@ -1,4 +1,4 @@
-/** Site Config with SMTP on: the UI Admin, UI Primary Customer Support and Admiral Alert e-mails (seed 003). */
+/** Site Config with SMTP on: the UI Admin, UI Primary Customer Support and Admiral Alert e-mails. */
 import { eq } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import { getSiteAccounts, getSiteSettings, updateSiteSettings } from './settings.js';

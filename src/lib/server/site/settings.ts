@@ -1,4 +1,4 @@
-/** Seed 003's Site Config: one row, read and changed here; every change audited (never a secret value). */
+/** The Site Config: one row, read and changed here; every change audited (never a secret value). */
 import { eq, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { SiteSettings } from '../db/schema/index.js';

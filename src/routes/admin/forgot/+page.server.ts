@@ -17,7 +17,7 @@ export const load: PageServerLoad = async () => ({
 });
 
 export const actions: Actions = {
-	/** Issue 4: with site SMTP on, a single-use link by e-mail; the same answer whatever the account. */
+	/** With site SMTP on, a single-use link by e-mail; the same answer whatever the account. */
 	link: async (event) => {
 		const form = await superValidate(event.request, zod4(resetRequestSchema), { id: 'link' });
 		if (!form.valid) return fail(400, { linkForm: form });

@@ -104,7 +104,7 @@ export interface EditorOptions {
 	/** The site settings' server always has this name (its form has no name field). */
 	forceName?: string;
 	/**
-	 * Site settings (seed 003): Microsoft Modern Authentication always uses the cloud's Exchange Online host,
+	 * Site settings: Microsoft Modern Authentication always uses the cloud's Exchange Online host,
 	 * port 587, STARTTLS, whatever was posted (the browser shows those fields read-only).
 	 */
 	fixMicrosoftEndpoint?: boolean;

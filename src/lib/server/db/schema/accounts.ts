@@ -13,7 +13,7 @@ import {
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
-/** The site's console accounts: seed 003's UI Admin and UI Primary Customer Support. */
+/** The site's console accounts: the UI Admin and the UI Primary Customer Support. */
 export const admins = pgTable(
 	'admins',
 	{

@@ -14,9 +14,9 @@ import {
 import { smtpServers } from './mail.js';
 
 /**
- * Identity (issue 5, seed 000 from "Configuring the SMTP server for OTPs by e-mail" on): applications users
- * launch from the portal, OTP token generators, identity domains (local or LDAP), local users, TOTP
- * enrollments, e-mail OTP challenges, end-user sessions (pending and complete) and launches.
+ * Identity: applications users launch from the portal, OTP token generators, identity domains (local or
+ * LDAP), local users, TOTP enrollments, e-mail OTP challenges, end-user sessions (pending and complete) and
+ * launches.
  *
  * Secrets (TOTP keys, LDAP bind passwords) are sealed (secrets.ts); codes and session tokens are stored as
  * SHA-256 hashes only.
@@ -91,7 +91,7 @@ export const domains = pgTable(
 		id: uuid('id').primaryKey().defaultRandom(),
 		kind: text('kind', { enum: ['local', 'ldap'] }).notNull(),
 		name: text('name').notNull(),
-		/** Test domains are listed first (seed 000: try new settings there before the main domain). */
+		/** Test domains are listed first: new settings are tried there before they go on the main domain. */
 		isTest: boolean('is_test').notNull().default(false),
 		/** The "Authentication tokens": none, or an e-mail OTP or TOTP generator. */
 		otpGeneratorId: uuid('otp_generator_id').references(() => otpGenerators.id, {

@@ -13,7 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 
 /**
- * SMTP servers (seed 000 "Configure an SMTP Server", seed 003 Basic SMTP and Microsoft Modern Authentication).
+ * SMTP servers: no login, Basic SMTP (username and password) or Microsoft Modern Authentication (OAuth2).
  * Secrets are stored sealed (secrets.ts) and never leave the mail module unopened or opened for a page: see
  * mail/servers.ts. Other tables (site settings, notification profiles, OTP generators) refer to `id`; deleting a
  * server they use is refused in code (mail/usages.ts), so no foreign key has to know about them.

@@ -2,7 +2,7 @@ import { boolean, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle
 import { admins } from './accounts.js';
 
 /**
- * Seed 003's Site Config, one row (id = 1). The site's SMTP server is an ordinary `smtp_servers` row (same model,
+ * The Site Config, one row (id = 1). The site's SMTP server is an ordinary `smtp_servers` row (same model,
  * form and test as /admin/smtp-servers), referenced here. The UI Admin and UI Primary Customer Support e-mails
  * live on their `admins` rows; the Admiral Alert Email and the default recipients live here.
  */
