@@ -46,9 +46,34 @@ function stripDevOnlyCode(): Plugin {
 	};
 }
 
+/**
+ * Mock mode starts (seeds its database, opens the mail sink, prints the accounts) when the server module
+ * loads, which the dev server does on its first request: ask for /healthz as soon as it listens, so a designer
+ * reads the accounts in the terminal before opening the browser.
+ */
+function startMockModeWhenReady(): Plugin {
+	return {
+		name: 'postern:start-mock-mode-when-ready',
+		apply: 'serve',
+		configureServer(server) {
+			if (!/^(1|true|yes|on)$/i.test(process.env.POSTERN_MOCK ?? '')) return;
+			server.httpServer?.once('listening', () => {
+				const address = server.httpServer?.address();
+				if (!address || typeof address === 'string') return;
+				const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+				const origin = `http://${host === '[::]' || host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+				fetch(`${origin}/healthz`).catch(() => {
+					// the first page view starts it then
+				});
+			});
+		}
+	};
+}
+
 export default defineConfig({
 	plugins: [
 		stripDevOnlyCode(),
+		startMockModeWhenReady(),
 		tailwindcss(),
 		sveltekit({
 			compilerOptions: {

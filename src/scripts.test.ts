@@ -54,6 +54,25 @@ describe('npm start on a fresh machine', () => {
 		);
 	});
 
+	it('refuses to start, as a process, on an older Node even though node_modules is installed', () => {
+		// this Node reports itself as 20.19.0 before start.js runs: what an older Node on a checkout whose
+		// node_modules was installed with a newer one looks like to the preflight
+		const olderNode =
+			'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.19.0"})';
+		const run = spawnSync(
+			process.execPath,
+			['--import', olderNode, path.join(ROOT, 'scripts', 'start.js')],
+			{
+				cwd: ROOT,
+				encoding: 'utf8',
+				timeout: 20_000
+			}
+		);
+		expect(run.status).toBe(1);
+		expect(run.stdout).toBe('');
+		expect(run.stderr.trim()).toBe(startProblem({ root: ROOT, nodeVersion: '20.19.0' }));
+	});
+
 	it('compares versions part by part', () => {
 		expect(nodeVersionProblem('22.16.9', '>=22.17')).not.toBeNull();
 		expect(nodeVersionProblem('21.99.0', '>=22.17')).not.toBeNull();

@@ -55,12 +55,26 @@ test('the login page prints the mock accounts, and they sign in', async ({ page,
 	expect(match, printed).not.toBeNull();
 	admin = { username: match![1], password: match![2] };
 	expect(admin).toEqual({ username: 'admin', password: 'Mock-Admin-Postern-2026' });
-	// the terminal says the same
+	// the terminal says the same, as soon as the server was ready (before any request)
 	expect(devServer.output()).toMatch(/UI Admin: +admin \/ Mock-Admin-Postern-2026/);
+	expect(devServer.printedBeforeAnyRequest).toBe(true);
 	await populateLogin(page, admin);
 	await page.getByRole('button', { name: 'Sign in' }).click();
 	await assertSignedIn(page, admin);
 	await expect(page.getByTestId('mock-banner')).toBeVisible();
+	// a healthy console to start from: the site's SMTP server has passed a test
+	await expect(page.getByTestId('untested-banner')).toHaveCount(0);
+});
+
+test('the "never tested" scenario brings the site e-mail warning back; "Everything works" heals it', async ({
+	page
+}) => {
+	await signInMock(page);
+	await page.goto('/admin/site');
+	await applyFault(page, 'Site: Site e-mail on, never tested');
+	await expect(page.getByTestId('untested-banner')).toBeVisible();
+	await applyFault(page, 'SMTP: Everything works');
+	await expect(page.getByTestId('untested-banner')).toHaveCount(0);
 });
 
 test('Microsoft 365 (mock tenant) sends a test mail; /dev/mailbox shows it live and finds it', async ({

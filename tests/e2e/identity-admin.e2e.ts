@@ -75,9 +75,26 @@ test('e-mail OTP generator: bad input, configuration test through the sink, save
 	await page.getByRole('button', { name: 'Save' }).click();
 	await expect(page).toHaveURL(/\/admin\/smtp-servers(\?|$)/);
 
-	await page.getByRole('link', { name: 'OTP generators' }).click();
+	// the vendor guide's navigation: OTP Token Generators under Access Policies, identity providers under
+	// Identity Providers
+	const nav = page.getByRole('navigation', { name: 'Console' });
+	await expect(
+		nav
+			.getByRole('list', { name: 'Identity Providers' })
+			.getByRole('link', { name: 'Identity providers' })
+	).toBeVisible();
+	await expect(
+		nav.getByRole('list', { name: 'Configurations' }).getByRole('link', { name: 'SMTP servers' })
+	).toBeVisible();
+	await nav
+		.getByRole('list', { name: 'Access Policies' })
+		.getByRole('link', { name: 'OTP Token Generators' })
+		.click();
 	await page.getByRole('link', { name: 'Add OTP generator' }).first().click();
 	await expect(field(page, 'OTP Type')).toHaveValue('email');
+	// e-mail codes are offered, with what current guidance says of them
+	await expect(page.getByTestId('email-otp-note')).toContainText('NIST SP 800-63B-4');
+	await expect(page.getByTestId('email-otp-note')).toContainText('Prefer an authenticator app');
 	await field(page, 'Display name').fill(NAMES.emailGenerator);
 	await field(page, 'SMTP server').selectOption({ label: NAMES.server });
 	// choosing the server fills an empty Sender with the server's own
@@ -122,6 +139,7 @@ test('TOTP generator and a local test domain using it', async ({ page }) => {
 	await signIn(page, ADMIN);
 	await page.goto('/admin/otp-generators/new');
 	await field(page, 'OTP Type').selectOption('totp');
+	await expect(page.getByTestId('email-otp-note')).toHaveCount(0);
 	await field(page, 'Display name').fill(NAMES.totpGenerator);
 	await field(page, 'Issuer name').fill('Postern e2e');
 	await expect(page.getByLabel('Display a QR code on the user portal')).toBeChecked();
@@ -148,7 +166,10 @@ test('TOTP generator and a local test domain using it', async ({ page }) => {
 
 	await field(page, 'Name').fill(NAMES.domain);
 	await page.getByLabel('Test domain').check();
+	await field(page, 'Authentication tokens').selectOption({ label: NAMES.emailGenerator });
+	await expect(page.getByTestId('email-otp-note')).toContainText('weakest second factor');
 	await field(page, 'Authentication tokens').selectOption({ label: NAMES.totpGenerator });
+	await expect(page.getByTestId('email-otp-note')).toHaveCount(0);
 	await field(page, 'E-mail attribute').fill('e mail');
 	await page.getByRole('button', { name: 'Save' }).click();
 	await assertFieldError(

@@ -245,6 +245,28 @@ test('local user, e-mail OTP from the sink: portal, launch recorded in the audit
 	).toHaveCount(1);
 });
 
+test('the site address: the sign-in page for a visitor, the portal for a signed-in user, the console for an admin', async ({
+	page,
+	browser,
+	baseURL
+}) => {
+	const visitor = await userPage(browser, baseURL);
+	await visitor.goto('/');
+	await expect(visitor).toHaveURL(/\/login$/);
+	await expect(visitor.getByRole('link', { name: 'Open the console' })).toHaveAttribute(
+		'href',
+		'/admin'
+	);
+	await signInWithEmailCode(visitor, domainIds.email, USERS.launch);
+	await visitor.goto('/');
+	await expect(visitor).toHaveURL(/\/portal$/);
+	await visitor.context().close();
+
+	await signIn(page, ADMIN);
+	await page.goto('/');
+	await expect(page).toHaveURL(/\/admin$/);
+});
+
 test('a code the mail server refused: the admin finds it in the mail log and resends a fresh one', async ({
 	page,
 	browser,

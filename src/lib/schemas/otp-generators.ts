@@ -28,6 +28,15 @@ export const TOTP_ALGORITHM_LABELS: Record<TotpAlgorithm, string> = {
 	sha512: 'SHA-512'
 };
 /** What the admin sees next to "Send generated keys by e-mail" when it is ticked. */
+/**
+ * Where an admin picks e-mail codes. NIST SP 800-63B-4 (2025) no longer accepts e-mail for out-of-band
+ * authentication, and OWASP ASVS 5.0 agrees: a mailbox is reachable with the same stolen password often
+ * enough, and mail travels and rests unencrypted. E-mail codes stay available (the vendor guide describes
+ * them), said plainly, with TOTP recommended.
+ */
+export const EMAIL_OTP_NOTE =
+	'E-mail codes are the weakest second factor: whoever gets into the user’s mailbox (often with the same stolen password) gets the code, and current guidance (NIST SP 800-63B-4, OWASP ASVS 5.0) no longer accepts e-mail for it. Prefer an authenticator app (OTP – Google Authenticator) where users can have one.';
+
 export const SEND_KEY_WARNING =
 	'Anyone who can read the user’s mailbox then gets the key: the mailbox becomes the only second factor.';
 

@@ -19,6 +19,8 @@ const REPO = path.resolve(import.meta.dirname, '..', '..', '..');
 const LOGS = path.resolve('test-results', 'servers');
 
 export interface DevServer {
+	/** The mock accounts appeared in the terminal before this helper made its first request. */
+	printedBeforeAnyRequest: boolean;
 	url: string;
 	/** The source tree it runs from (the repository, or the temporary worktree). */
 	root: string;
@@ -134,8 +136,17 @@ export async function startMockDevServer(): Promise<DevServer> {
 		tree?.remove();
 	};
 
-	// The first request compiles the app and starts mock mode (database, seed, sink): give it time.
+	// Mock mode starts by itself once the server listens (vite.config.ts): the accounts are in the terminal
+	// before any request. Wait for them first, asking nothing, so a start that needs a page view shows.
 	const deadline = Date.now() + 180_000;
+	let printedBeforeAnyRequest = false;
+	while (running && Date.now() < Math.min(deadline, Date.now() + 120_000)) {
+		if (/UI Admin: +\S+ \/ \S+/.test(output)) {
+			printedBeforeAnyRequest = true;
+			break;
+		}
+		await new Promise((r) => setTimeout(r, 250));
+	}
 	for (;;) {
 		if (!running) {
 			await stop();
@@ -153,7 +164,7 @@ export async function startMockDevServer(): Promise<DevServer> {
 		}
 		await new Promise((r) => setTimeout(r, 500));
 	}
-	return { url, root, output: () => output, stop };
+	return { url, root, output: () => output, printedBeforeAnyRequest, stop };
 }
 
 /** `test` whose `baseURL`, `page` and `request` point at a mock-mode dev server living as long as the worker. */

@@ -3,14 +3,18 @@
  * identity platform or the mocked LDAP directory fail the way real ones do, so every error screen can be
  * designed without a real failure.
  */
+import { eq } from 'drizzle-orm';
+import { db, tables } from '../db/index.js';
 import type { SinkFault } from './mail-sink.js';
 import { getMockState } from './mock-state.js';
 
 export interface FaultScenario {
 	id: string;
 	label: string;
-	group: 'SMTP' | 'Microsoft' | 'LDAP';
+	group: 'SMTP' | 'Microsoft' | 'LDAP' | 'Site';
 	sink?: SinkFault;
+	/** The site's SMTP server as if saved without a passing test (the console's warning banner). */
+	siteUntested?: boolean;
 	microsoft?: string;
 	ldap?: string;
 }
@@ -37,7 +41,13 @@ export const FAULTS: FaultScenario[] = [
 		sink: 'concurrency-4.3.2'
 	},
 	{ id: 'smtp-550', label: '550 5.7.60 SendAs denied', group: 'SMTP', sink: 'reject-550' },
-	{ id: 'smtp-drop', label: 'Connection dropped', group: 'SMTP', sink: 'drop' }
+	{ id: 'smtp-drop', label: 'Connection dropped', group: 'SMTP', sink: 'drop' },
+	{
+		id: 'site-untested',
+		label: 'Site e-mail on, never tested',
+		group: 'Site',
+		siteUntested: true
+	}
 ];
 
 let current = 'none';
@@ -72,13 +82,49 @@ export function currentFault() {
 	return current;
 }
 
-export function applyFault(id: string): boolean {
+export async function applyFault(id: string): Promise<boolean> {
 	const scenario = FAULTS.find((f) => f.id === id);
 	const state = getMockState();
 	if (!scenario || !state) return false;
 	state.sink.setFault(scenario.sink ?? 'none');
 	microsoftSetter?.(scenario.microsoft ?? 'success');
 	ldapSetter?.(scenario.ldap ?? 'success');
+	await setSiteUntested(scenario.siteUntested === true);
 	current = id;
 	return true;
+}
+
+/** Hides the site server's last test (kept aside) or puts it back. */
+let keptLastTest: { id: string; at: Date | null; ok: boolean | null; summary: unknown } | null =
+	null;
+async function setSiteUntested(untested: boolean) {
+	if (untested === (keptLastTest !== null)) return;
+	const [site] = await db().select().from(tables.siteSettings);
+	if (!site?.smtpServerId) return;
+	const servers = tables.smtpServers;
+	if (untested && !keptLastTest) {
+		const [row] = await db().select().from(servers).where(eq(servers.id, site.smtpServerId));
+		if (!row) return;
+		keptLastTest = {
+			id: row.id,
+			at: row.lastTestAt,
+			ok: row.lastTestOk,
+			summary: row.lastTestSummary
+		};
+		await db()
+			.update(servers)
+			.set({ lastTestAt: null, lastTestOk: null, lastTestSummary: null })
+			.where(eq(servers.id, row.id));
+	} else if (!untested && keptLastTest) {
+		const kept = keptLastTest;
+		keptLastTest = null;
+		await db()
+			.update(servers)
+			.set({
+				lastTestAt: kept.at,
+				lastTestOk: kept.ok,
+				lastTestSummary: kept.summary as typeof servers.$inferSelect.lastTestSummary
+			})
+			.where(eq(servers.id, kept.id));
+	}
 }

@@ -48,19 +48,19 @@ describe('mock mode LDAP', () => {
 		]);
 	});
 
-	it('adds the LDAP faults to the toolbar; "Everything works" puts LDAP back to success', () => {
+	it('adds the LDAP faults to the toolbar; "Everything works" puts LDAP back to success', async () => {
 		setMockState({ sink: { setFault() {} } as unknown as MailSink, credentials: [] });
 		installMockLdap();
 		installMockLdap();
 		const ldap = FAULTS.filter((f) => f.group === 'LDAP');
 		expect(ldap.map((f) => f.id)).toEqual(['ldap-bind-refused', 'ldap-unreachable', 'ldap-slow']);
-		expect(applyFault('ldap-bind-refused')).toBe(true);
+		expect(await applyFault('ldap-bind-refused')).toBe(true);
 		expect(getLdapScenario()).toBe('bind-refused');
-		expect(applyFault('smtp-drop')).toBe(true);
+		expect(await applyFault('smtp-drop')).toBe(true);
 		expect(getLdapScenario()).toBe('success');
-		expect(applyFault('ldap-unreachable')).toBe(true);
+		expect(await applyFault('ldap-unreachable')).toBe(true);
 		expect(getLdapScenario()).toBe('unreachable');
-		expect(applyFault('none')).toBe(true);
+		expect(await applyFault('none')).toBe(true);
 		expect(getLdapScenario()).toBe('success');
 	});
 });

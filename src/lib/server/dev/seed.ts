@@ -2,6 +2,8 @@
  * Seed data for mock mode: something on every screen that exists. Rule for later screens: each adds its own
  * seed here, pointing at the embedded sink (127.0.0.1:<sinkPort>) and the mocked Microsoft tenant.
  */
+import { getServerSettings } from '../mail/servers.js';
+import { recordConfigurationTest, runConfigurationTest } from '../mail/config-test.js';
 import { seedMailHistory } from './mail-history.js';
 import { createSmtpServer } from '../mail/servers.js';
 import { SINK_CERT } from './sink-cert.js';
@@ -79,11 +81,21 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 		audit
 	);
 	await saveDefaultRecipients(['ops@postern.test', 'oncall@postern.test'], audit);
-	if (plain.ok)
+	if (plain.ok) {
 		await updateSiteSettings(
 			{ smtpEnabled: true, smtpServerId: plain.server.id, untestedSince: null },
 			{ ...audit, what: 'mock seed' }
 		);
+		// a designer starts from a healthy console: the site's server has passed a real connection test
+		// (against the sink; nothing is mailed); the toolbar's "Site e-mail untested" brings the banner back
+		const settings = await getServerSettings(plain.server.id);
+		if (settings)
+			await recordConfigurationTest(await runConfigurationTest(settings, { mode: 'verify' }), {
+				serverId: plain.server.id,
+				serverName: plain.server.name,
+				actor: audit.actor
+			});
+	}
 	// OTP generators (codes and keys through the plain sink server), a local domain with e-mail codes,
 	// a local test domain with TOTP, users (password: the seed's DEMO_PASSWORD) and applications.
 	const identity = await seedIdentityDemo({

@@ -21,7 +21,7 @@ export const actions: Actions = {
 		const f = await faults();
 		const data = await request.formData();
 		const id = String(data.get('fault') ?? 'none');
-		if (!f.applyFault(id)) error(400, 'Unknown fault scenario');
+		if (!(await f.applyFault(id))) error(400, 'Unknown fault scenario');
 		const back = url.searchParams.get('back');
 		redirect(303, back && back.startsWith('/') && !back.startsWith('//') ? back : '/dev/faults');
 	}
