@@ -17,6 +17,7 @@ import { seedIdentityDemo, type IdentitySeed } from '../src/lib/server/identity/
 import { startLogin } from '../src/lib/server/login/flow.js';
 import { verifyPassword } from '../src/lib/server/auth/password.js';
 import { sendUserMail } from '../src/lib/server/user-mail.js';
+import { startOutbox, stopOutbox } from '../src/lib/server/outbox/lifecycle.js';
 import { SEND_WINDOW_MS } from '../src/lib/server/otp/email-otp.js';
 import { mergeResults, percentile, type BenchResult } from './results.js';
 import { startSink, type Sink } from './sinks.js';
@@ -44,8 +45,11 @@ beforeAll(async () => {
 		})
 		.returning();
 	seed = await seedIdentityDemo({ smtpServerId: server.id, sender: SENDER });
+	// the code goes out the way production sends it: through the outbox and its worker
+	await startOutbox(database);
 });
 afterAll(async () => {
+	await stopOutbox();
 	await database?.close();
 	await sink?.close();
 });
