@@ -63,6 +63,8 @@ describe('resend from the mail log', () => {
 
 		expect(await resendMessage(failedId, audit)).toMatchObject({ ok: true });
 		await expect.poll(() => good.messages.length, { timeout: 10_000 }).toBe(1);
+		// the sink has it; the worker records the 250 a moment later
+		await expect.poll(async () => (await rows())[1]?.status, { timeout: 10_000 }).toBe('sent');
 		expect(good.messages[0].text).toContain('Jane launched Payroll');
 		const [failed, resent] = await rows();
 		expect(resent).toMatchObject({ resentFrom: failedId, status: 'sent' });

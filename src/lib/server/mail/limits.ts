@@ -62,3 +62,23 @@ export async function readServerLimits(
 		.where(eq(servers.id, serverId));
 	return row ? limitsOf(row) : null;
 }
+
+/**
+ * A saved server's version (its updatedAt, which keys the pooled transport) and its limits, in one read: what
+ * each send needs (null: no such server).
+ */
+export async function readServerVersionAndLimits(
+	serverId: string
+): Promise<{ version: Date; limits: ServerLimits } | null> {
+	const [row] = await db()
+		.select({
+			updatedAt: servers.updatedAt,
+			host: servers.host,
+			maxConnections: servers.maxConnections,
+			messagesPerMinute: servers.messagesPerMinute,
+			recipientsPerDay: servers.recipientsPerDay
+		})
+		.from(servers)
+		.where(eq(servers.id, serverId));
+	return row ? { version: row.updatedAt, limits: limitsOf(row) } : null;
+}

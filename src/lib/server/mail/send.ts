@@ -6,9 +6,10 @@
  * Every message carries a Message-ID: the caller's (the outbox keeps one per message, so a retry after a crash
  * is recognisable as the same message) or a new one.
  */
-import { getServerSettings, getServerVersion } from './servers.js';
+import { getServerSettings } from './servers.js';
 import { getPooledTransport } from './transport.js';
-import { readServerLimits } from './limits.js';
+import { readServerVersionAndLimits } from './limits.js';
+import { isUuid } from '../ids.js';
 
 /** Sends `message` through SMTP server `serverId`. */
 export async function sendMailWithServer(
@@ -26,15 +27,14 @@ export async function sendMailWithServer(
 		if (value !== undefined && /[\r\n]/.test(value))
 			throw sendError(`The ${field} of a message must be on one line`, 'EMESSAGE');
 
-	const version = await getServerVersion(serverId);
-	if (!version) throw sendError('This SMTP server does not exist', 'ENOSERVER');
+	const saved = isUuid(serverId) ? await readServerVersionAndLimits(serverId) : null;
+	if (!saved) throw sendError('This SMTP server does not exist', 'ENOSERVER');
 	// The pool holds the server to its connection limit in this process; the queue does so across instances.
-	const limits = await readServerLimits(serverId);
 	const transporter = await getPooledTransport(
 		serverId,
-		version,
+		saved.version,
 		() => getServerSettings(serverId),
-		limits?.maxConnections
+		saved.limits.maxConnections
 	);
 	if (!transporter) throw sendError('This SMTP server does not exist', 'ENOSERVER');
 	// The sender comes from the transport's defaults (the server's sender address and name); nodemailer makes

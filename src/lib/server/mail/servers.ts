@@ -163,16 +163,6 @@ export async function getServerSettings(id: string): Promise<SmtpServerSettings 
 	return row ? toSettings(row) : null;
 }
 
-/** The row's updatedAt, to tell whether a cached transport is current. */
-export async function getServerVersion(id: string): Promise<Date | null> {
-	if (!isUuid(id)) return null;
-	const [row] = await db()
-		.select({ updatedAt: tables.smtpServers.updatedAt })
-		.from(tables.smtpServers)
-		.where(eq(tables.smtpServers.id, id));
-	return row?.updatedAt ?? null;
-}
-
 /**
  * The settings a configuration test of `form` runs with, for a new server (no `id`) or an edited one. A blank
  * secret reuses the stored one under the same rule as saving: an edited destination needs the secret typed

@@ -22,6 +22,16 @@ export async function takeDeliverySlot(
 	limits: DeliveryLimits,
 	now = new Date()
 ): Promise<GateDecision> {
+	if (limits.messagesPerMinute === null && limits.recipientsPerDay === null) {
+		// no rate to count: only a pause can close the gate, and reading it is enough
+		const [gate] = await db()
+			.select({ pausedUntil: gates.pausedUntil, pauseReason: gates.pauseReason })
+			.from(gates)
+			.where(eq(gates.serverId, serverId));
+		return gate?.pausedUntil && gate.pausedUntil > now
+			? { open: false, until: gate.pausedUntil, reason: gate.pauseReason ?? 'paused' }
+			: { open: true };
+	}
 	await db().insert(gates).values({ serverId }).onConflictDoNothing();
 	const perMinute = limits.messagesPerMinute ?? 2_147_483_647;
 	const perDay = limits.recipientsPerDay ?? 2_147_483_647;

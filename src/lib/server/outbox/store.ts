@@ -28,7 +28,13 @@ export function newMessageId(fromAddress: string): string {
 
 export async function insertMessage(
 	executor: Db,
-	message: OutboxMessage & { serverName: string; fromAddress: string; maxAttempts: number }
+	message: OutboxMessage & {
+		serverName: string;
+		fromAddress: string;
+		maxAttempts: number;
+		/** The queue job that will deliver it. */
+		jobId?: string;
+	}
 ): Promise<{ id: string; created: boolean }> {
 	const body: MessageBody = {
 		text: message.text,
@@ -51,7 +57,8 @@ export async function insertMessage(
 			dedupeKey: message.dedupeKey ?? null,
 			maxAttempts: message.maxAttempts,
 			origin: message.origin ?? null,
-			resentFrom: message.resentFrom ?? null
+			resentFrom: message.resentFrom ?? null,
+			jobId: message.jobId ?? null
 		})
 		.onConflictDoNothing({ target: outbox.dedupeKey })
 		.returning({ id: outbox.id });
