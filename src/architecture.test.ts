@@ -21,7 +21,8 @@ const LAYERS: string[][] = [
 	['outbox'],
 	['otp'],
 	['identity', 'site'],
-	['login', 'notify'],
+	['notify'],
+	['login'],
 	['user-mail', 'user-request'],
 	['resend', 'scrape'],
 	['startup']

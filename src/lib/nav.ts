@@ -27,7 +27,14 @@ export const consoleNav: NavGroup[] = [
 	},
 	{
 		label: 'Access Policies',
-		items: [{ href: '/admin/otp-generators', label: 'OTP Token Generators', icon: 'otp' }]
+		items: [
+			{
+				href: '/admin/notification-profiles',
+				label: 'Notifications profiles',
+				icon: 'notifications'
+			},
+			{ href: '/admin/otp-generators', label: 'OTP Token Generators', icon: 'otp' }
+		]
 	},
 	{
 		label: 'Identity Providers',

@@ -24,7 +24,7 @@ export const PERMISSIONS = [
 	'own-account',
 	/** Enable or disable an end user, reset their authenticator app. */
 	'help-users',
-	/** Create and edit SMTP servers, OTP generators, domains, users and applications. */
+	/** Create and edit SMTP servers, OTP generators, notification profiles, domains, users and applications. */
 	'configure',
 	/** Delete anything. */
 	'delete',
@@ -89,6 +89,26 @@ export const ACTION_PERMISSIONS: Record<string, Record<string, Permission>> = {
 	'/admin/applications': { delete: 'delete' },
 	'/admin/applications/new': { save: 'configure' },
 	'/admin/applications/[id]': { save: 'configure' },
+	'/admin/notification-profiles': { setEnabled: 'configure', delete: 'delete' },
+	// moving between the steps and previewing change nothing: anyone who may read the page may do them
+	'/admin/notification-profiles/new': {
+		next: 'read',
+		back: 'read',
+		addRecipient: 'read',
+		removeRecipient: 'read',
+		preview: 'read',
+		save: 'configure',
+		test: 'test'
+	},
+	'/admin/notification-profiles/[id]': {
+		next: 'read',
+		back: 'read',
+		addRecipient: 'read',
+		removeRecipient: 'read',
+		preview: 'read',
+		save: 'configure',
+		test: 'test'
+	},
 	'/admin/mail-log': { resend: 'resend' },
 	'/admin/users': {
 		setDisabled: 'help-users',

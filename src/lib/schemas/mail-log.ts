@@ -15,6 +15,7 @@ export const MAIL_KIND_CHOICES = [
 	'alert'
 ] as const;
 export const MAIL_STATUS_CHOICES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
+export type MailStatus = (typeof MAIL_STATUS_CHOICES)[number];
 
 export const MAIL_KIND_LABELS: Record<(typeof MAIL_KIND_CHOICES)[number], string> = {
 	'email-otp': 'Sign-in code',

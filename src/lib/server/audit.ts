@@ -39,7 +39,8 @@ type IdentityAuditAction =
 	| `user.${'created' | 'updated' | 'deleted' | 'password_set' | 'disabled' | 'enabled'}`
 	| `login.${'password' | 'second_factor' | 'no_email' | 'code_sent' | 'sign_out'}`
 	| `totp.${'enrolled' | 'key_mailed' | 'reset'}`
-	| 'portal.launch';
+	| 'portal.launch'
+	| `notification_profile.${'created' | 'updated' | 'deleted' | 'enabled' | 'disabled' | 'tested'}`;
 
 export interface AuditEvent {
 	actor: string | null;

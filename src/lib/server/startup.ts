@@ -18,6 +18,8 @@ import { eraseSetupCode, prepareSetupCode, setupCodeFile } from './auth/setup-co
 // server's delete is refused with the reason before any page has loaded them.
 import './site/settings.js';
 import './identity/otp-generators.js';
+import './notify/profiles.js';
+import { startNotificationDigests, stopNotificationDigests } from './notify/digest.js';
 
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_VALUE = 'postern secret key check';
@@ -28,6 +30,7 @@ export async function startServer(): Promise<Database> {
 		const { startMockMode } = await import('./dev/mock-mode.js');
 		const database = await startMockMode();
 		await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
+		await startNotificationDigests();
 		return database;
 	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
@@ -42,6 +45,7 @@ export async function startServer(): Promise<Database> {
 	);
 	await prepareFirstRun(config.dataDir);
 	await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
+	await startNotificationDigests();
 	log.info(
 		{
 			event: 'startup',
@@ -95,6 +99,7 @@ export async function prepareFirstRun(
 }
 
 export async function stopServer() {
+	await stopNotificationDigests();
 	await stopOutbox().catch(() => {});
 	await closeAllTransports().catch(() => {});
 	try {

@@ -7,3 +7,4 @@ export * from './site.js';
 export * from './mail.js';
 export * from './identity.js';
 export * from './outbox.js';
+export * from './notify.js';

@@ -25,6 +25,9 @@ export type MailKind = (typeof MAIL_KINDS)[number];
 export interface MailOrigin {
 	loginId?: string;
 	accountId?: string;
+	/** A notification: its profile (the profile's page lists its last notifications). */
+	profileId?: string;
+	launchId?: string;
 }
 
 export const MAIL_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
@@ -91,6 +94,10 @@ export const mailOutbox = pgTable(
 		index('mail_outbox_server_idx').on(t.serverId, t.status, t.createdAt.desc()),
 		// "to this address": recipients @> array[...] (GIN), fast at a million rows
 		index('mail_outbox_recipients_idx').using('gin', t.recipients),
+		// a notification profile's latest messages
+		index('mail_outbox_profile_idx')
+			.on(sql`(${t.origin} ->> 'profileId')`, t.createdAt.desc())
+			.where(sql`${t.origin} ->> 'profileId' is not null`),
 		index('mail_outbox_unfinished_idx')
 			.on(t.updatedAt)
 			.where(sql`${t.status} in ('queued', 'sending', 'retrying')`)

@@ -15,6 +15,8 @@ export const siteSettings = pgTable('site_settings', {
 	uiSupportId: uuid('ui_support_id').references(() => admins.id, { onDelete: 'set null' }),
 	alertEmail: text('alert_email'),
 	defaultRecipients: jsonb('default_recipients').$type<string[]>().notNull().default([]),
+	/** IANA time zone in which mail states times (a launch notification's "time"). */
+	timeZone: text('time_zone').notNull().default('UTC'),
 	/**
 	 * The console's address as the admin last saw it when saving these settings (their browser's origin, checked
 	 * by SvelteKit's CSRF guard). E-mailed links use POSTERN_PUBLIC_URL if set, else this, never a request's Host
