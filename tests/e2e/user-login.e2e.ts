@@ -10,13 +10,19 @@
  * sign-in (an early "Resend" answered by the server, ?notice= keys only) and the TOTP pages, none of which
  * ships a script. Names carry a run tag: the main server is shared.
  */
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jsQR from 'jsqr';
 import { generate } from 'otplib';
 import { ADMIN } from './support/accounts.js';
 import { signIn } from './support/pages.js';
+import {
+	addApplication,
+	addEmailGenerator,
+	addSinkServer,
+	endUserSteps
+} from './support/end-users.js';
 import { startSmtpPeer, type SmtpPeer } from '../../src/lib/server/testing/smtp-peers.js';
 import { startSlapd, type SlapdServer } from '../../src/lib/server/testing/slapd.js';
 
@@ -76,77 +82,9 @@ test.afterAll(async () => {
 });
 
 const field = (page: Page, label: string) => page.getByLabel(label, { exact: true });
-const row = (page: Page, text: string) => page.getByRole('row').filter({ hasText: text });
 
-async function addDomain(
-	page: Page,
-	name: string,
-	generator: string,
-	ldap?: SlapdServer
-): Promise<string> {
-	await page.goto('/admin/domains/new');
-	if (ldap) {
-		await page.getByRole('radio', { name: 'LDAP' }).check();
-		await field(page, 'URL').fill(ldap.url);
-		await field(page, 'Bind DN').fill(ldap.bindDn);
-		await field(page, 'Bind password').fill(ldap.bindPassword);
-		await field(page, 'Base DN').fill(ldap.baseDn);
-		await field(page, 'User filter').fill(ldap.userFilter);
-	}
-	await field(page, 'Name').fill(name);
-	await field(page, 'Authentication tokens').selectOption({ label: generator });
-	await page.getByRole('button', { name: 'Save' }).click();
-	await expect(page).toHaveURL(/\/admin\/domains\?saved=/);
-	const href = await row(page, name).getByRole('link', { name, exact: true }).getAttribute('href');
-	return href!.split('/').pop()!;
-}
-
-async function addUser(page: Page, domainId: string, u: ReturnType<typeof user>) {
-	await page.goto(`/admin/users/new?domain=${domainId}`);
-	await field(page, 'Username').fill(u.username);
-	await field(page, 'Email').fill(u.email);
-	await field(page, 'Password').fill(u.password);
-	await page.getByRole('button', { name: 'Add user' }).click();
-	await expect(page.getByRole('status')).toHaveText(`User ${u.username} saved.`);
-}
-
-/** Fills /login (choosing the domain when there is a choice) and posts the password. */
-async function postPassword(
-	page: Page,
-	domainId: string,
-	credentials: { username: string; password: string }
-) {
-	await page.goto('/login');
-	const domain = field(page, 'Domain');
-	if (await domain.count()) await domain.selectOption(domainId);
-	await field(page, 'Username').fill(credentials.username);
-	await field(page, 'Password').fill(credentials.password);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-}
-
-/** The code in the next message the sink receives for `to` after `seen` earlier ones. */
-async function codeFor(to: string, seen: number): Promise<string> {
-	const mails = () => sink.messages.filter((m) => m.envelopeTo.includes(to));
-	await expect.poll(() => mails().length, { timeout: 20_000 }).toBeGreaterThan(seen);
-	return /\b(\d{6,8})\b/.exec(mails()[seen].text)![1];
-}
-const mailCount = (to: string) => sink.messages.filter((m) => m.envelopeTo.includes(to)).length;
-
-async function signInWithEmailCode(page: Page, domainId: string, u: ReturnType<typeof user>) {
-	const seen = mailCount(u.email);
-	await postPassword(page, domainId, u);
-	await expect(page).toHaveURL(/\/login\/otp$/);
-	const code = await codeFor(u.email, seen);
-	await field(page, 'Code').fill(code);
-	await page.getByRole('button', { name: 'Send', exact: true }).click();
-	await expect(page).toHaveURL(/\/portal$/);
-	await expect(page.getByTestId('portal-user')).toContainText(u.username);
-}
-
-async function userPage(browser: Browser, baseURL: string | undefined, javaScriptEnabled = true) {
-	const context = await browser.newContext({ baseURL, javaScriptEnabled });
-	return context.newPage();
-}
+const { addDomain, addUser, postPassword, codeFor, mailCount, signInWithEmailCode, userPage } =
+	endUserSteps(() => sink);
 
 test('admin: SMTP server on the sink, generators, domains, users and an application', async ({
 	page,
@@ -155,21 +93,8 @@ test('admin: SMTP server on the sink, generators, domains, users and an applicat
 	// a dozen admin forms: slow when the shared machine is busy
 	test.setTimeout(120_000);
 	await signIn(page, ADMIN);
-	await page.goto('/admin/smtp-servers/new');
-	await field(page, 'Display name').fill(NAMES.server);
-	await field(page, 'Server').fill(sink.host);
-	await field(page, 'Connection type').selectOption({ label: 'Unsecured' });
-	await field(page, 'Port').fill(String(sink.port));
-	await field(page, 'Sender address').fill(SENDER);
-	await page.getByRole('button', { name: 'Save' }).click();
-	await expect(page).toHaveURL(/\/admin\/smtp-servers(\?|$)/);
-
-	await page.goto('/admin/otp-generators/new');
-	await field(page, 'Display name').fill(NAMES.emailGenerator);
-	await field(page, 'SMTP server').selectOption({ label: NAMES.server });
-	await expect(field(page, 'Sender')).toHaveValue(SENDER);
-	await page.getByRole('button', { name: 'Save' }).click();
-	await expect(page).toHaveURL(/\/admin\/otp-generators\?saved=/);
+	await addSinkServer(page, NAMES.server, sink, SENDER);
+	await addEmailGenerator(page, NAMES.emailGenerator, NAMES.server, SENDER);
 
 	await page.goto('/admin/otp-generators/new');
 	await field(page, 'OTP Type').selectOption('totp');
@@ -187,11 +112,7 @@ test('admin: SMTP server on the sink, generators, domains, users and an applicat
 	for (const u of [USERS.totp, USERS.noJsTotp]) await addUser(page, domainIds.totp, u);
 
 	// the application lives on the test server itself, so the launch redirect lands somewhere real
-	await page.goto('/admin/applications/new');
-	await field(page, 'Name').fill(NAMES.application);
-	await field(page, 'URL').fill(`${baseURL}/healthz?app=${run}`);
-	await page.getByRole('button', { name: 'Save' }).click();
-	await expect(page).toHaveURL(/\/admin\/applications\?saved=/);
+	await addApplication(page, NAMES.application, `${baseURL}/healthz?app=${run}`);
 });
 
 test('local user, e-mail OTP from the sink: portal, launch recorded in the audit log', async ({

@@ -142,11 +142,19 @@ export async function readShownCodes(page: Page): Promise<string[]> {
 
 /** Serious and critical accessibility violations (axe, WCAG 2.1 A and AA), readable when an assertion fails. */
 export async function seriousA11yViolations(page: Page) {
+	return a11yViolations(page, ['serious', 'critical']);
+}
+
+/** Every axe violation (WCAG 2.1 A/AA) of the given impacts, all of them by default, one line each. */
+export async function a11yViolations(
+	page: Page,
+	impacts: string[] = ['minor', 'moderate', 'serious', 'critical']
+) {
 	const results = await new AxeBuilder({ page })
 		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
 		.analyze();
 	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.filter((v) => impacts.includes(v.impact ?? ''))
 		.map(
 			(v) =>
 				`${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
