@@ -75,7 +75,8 @@ export const ACTION_PERMISSIONS: Record<string, Record<string, Permission>> = {
 		smtpSave: 'site-mail',
 		smtpOn: 'site-mail',
 		smtpOff: 'site-mail',
-		smtpTest: 'test'
+		smtpTest: 'test',
+		timeZone: 'configure'
 	},
 	'/admin/smtp-servers': { delete: 'delete' },
 	'/admin/smtp-servers/new': { save: 'configure', test: 'test' },

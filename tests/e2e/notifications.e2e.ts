@@ -8,7 +8,13 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { ADMIN } from './support/accounts.js';
-import { a11yViolations, assertFieldError, signIn } from './support/pages.js';
+import {
+	a11yViolations,
+	assertFieldError,
+	assertNoSidewaysScroll,
+	screenshotBothSchemes,
+	signIn
+} from './support/pages.js';
 import {
 	addApplication,
 	addEmailGenerator,
@@ -62,6 +68,15 @@ async function assertNoViolations(page: Page, what: string) {
 		expect(await a11yViolations(page), `${what}, ${colorScheme}`).toEqual([]);
 	}
 	await page.emulateMedia({ colorScheme: null });
+}
+
+async function setSiteTimeZone(page: Page, zone: string) {
+	await page.goto('/admin/site');
+	await page.getByRole('link', { name: 'Edit Time zone' }).click();
+	await field(page, 'Time zone').selectOption(zone);
+	await page.getByRole('button', { name: 'Confirm' }).click();
+	await expect(page.getByRole('status')).toHaveText('Time zone saved.');
+	await expect(page.getByTestId('site-time-zone')).toHaveText(zone);
 }
 
 /** Step 1 and step 2 of a new profile, as an admin follows the guide. */
@@ -177,6 +192,9 @@ test('a launch mails each recipient of every enabled profile of the application'
 	baseURL,
 	page
 }) => {
+	// the site's time zone is the one mail states times in
+	await signIn(page, ADMIN);
+	await setSiteTimeZone(page, 'Europe/Paris');
 	const user = await userPage(browser, baseURL);
 	await signInWithEmailCode(user, domainId, USER);
 	const card = user.getByRole('listitem').filter({ hasText: NAMES.app });
@@ -190,15 +208,15 @@ test('a launch mails each recipient of every enabled profile of the application'
 	expect(mail.envelopeFrom).toBe(SENDER);
 	for (const fact of [USER.username, NAMES.domain, NAMES.app, '127.0.0.1', 'Chrome'])
 		expect(mail.text, fact).toContain(fact);
-	expect(mail.text).toMatch(/\d{1,2} \w+ 20\d\d at \d\d:\d\d:\d\d \(UTC\)/);
+	expect(mail.text).toMatch(/\d{1,2} \w+ 20\d\d at \d\d:\d\d:\d\d \(Europe\/Paris\)/);
 	expect(mail.html).toContain(NAMES.app);
 	const [audit] = mailsTo(AUDITOR);
 	expect(audit.subject).toBe(`${USER.username} launched ${NAMES.app}`);
 	// the disabled profile sent nothing
 	expect(mailsTo(QUIET)).toHaveLength(0);
 
+	await setSiteTimeZone(page, 'UTC');
 	// the profile's page lists what it sent, from the mail log
-	await signIn(page, ADMIN);
 	await page.goto('/admin/notification-profiles');
 	await page.getByRole('link', { name: NAMES.ops, exact: true }).click();
 	const recent = page.getByRole('table', { name: /last 2 notifications/ });
@@ -221,6 +239,22 @@ test('a test notification goes through the outbox and says how it went', async (
 	await expect(page.getByText(`Sent successfully. Check the mailbox of ${to}`)).toBeVisible();
 	await expect.poll(() => mailsTo(to).length).toBe(1);
 	expect(mailsTo(to)[0].subject).toBe('[Test] jdoe launched PLC');
+});
+
+test('screens: the list, step 1 and step 2 at desktop and phone width, light and dark', async ({
+	page
+}) => {
+	await signIn(page, ADMIN);
+	await page.goto('/admin/notification-profiles');
+	await screenshotBothSchemes(page, 'notification-profiles');
+	await assertNoSidewaysScroll(page, 'notification profiles');
+	await page.getByRole('link', { name: NAMES.ops, exact: true }).click();
+	await screenshotBothSchemes(page, 'notification-profile-step-1');
+	await assertNoSidewaysScroll(page, 'profile step 1');
+	await page.getByRole('button', { name: 'Next' }).click();
+	await expect(page.getByTestId('preview-subject')).toBeVisible();
+	await screenshotBothSchemes(page, 'notification-profile-step-2');
+	await assertNoSidewaysScroll(page, 'profile step 2');
 });
 
 test.describe('without JavaScript', () => {

@@ -3,22 +3,9 @@
  * dark, 1280 and 390 px wide, into test-results/screenshots/ (setup's are taken in first-run.e2e.ts). The
  * one thing asserted is that no page scrolls sideways at either width.
  */
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { ADMIN } from './support/accounts.js';
-import { screenshotBothSchemes, signIn } from './support/pages.js';
-
-async function assertNoSidewaysScroll(page: Page, what: string) {
-	for (const width of [1280, 390]) {
-		await page.setViewportSize({ width, height: 900 });
-		const overflow = await page.evaluate(
-			() => document.documentElement.scrollWidth - window.innerWidth
-		);
-		expect(
-			overflow,
-			`${what} at ${width} px scrolls sideways by ${overflow} px`
-		).toBeLessThanOrEqual(0);
-	}
-}
+import { assertNoSidewaysScroll, screenshotBothSchemes, signIn } from './support/pages.js';
 
 test('login', async ({ page }) => {
 	await page.goto('/admin/login');

@@ -53,6 +53,25 @@ export const defaultRecipientsSchema = z.object({
 		})
 });
 
+/** An IANA time zone name this runtime knows (Europe/Paris, UTC). */
+export function isTimeZone(zone: string): boolean {
+	try {
+		new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+		return zone !== '';
+	} catch {
+		return false;
+	}
+}
+
+/** The zones the select offers: UTC first, then every IANA zone the runtime lists. */
+export function timeZoneChoices(): string[] {
+	return ['UTC', ...Intl.supportedValuesOf('timeZone').filter((z) => z !== 'UTC')];
+}
+
+export const siteTimeZoneSchema = z.object({
+	timeZone: singleLine('Time zone').refine(isTimeZone, 'Choose a time zone from the list.')
+});
+
 /** SMTP off: the two console accounts. A blank password keeps the current one (for an existing username). */
 export const siteAccountsSchema = z
 	.object({

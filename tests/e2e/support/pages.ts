@@ -178,3 +178,17 @@ export async function screenshotBothSchemes(page: Page, name: string) {
 	await page.emulateMedia({ colorScheme: null });
 	return files;
 }
+
+/** Fails when the page scrolls sideways at desktop or phone width. */
+export async function assertNoSidewaysScroll(page: Page, what: string) {
+	for (const width of [1280, 390]) {
+		await page.setViewportSize({ width, height: 900 });
+		const overflow = await page.evaluate(
+			() => document.documentElement.scrollWidth - window.innerWidth
+		);
+		expect(
+			overflow,
+			`${what} at ${width} px scrolls sideways by ${overflow} px`
+		).toBeLessThanOrEqual(0);
+	}
+}

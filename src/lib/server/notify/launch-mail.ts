@@ -14,6 +14,7 @@ import { mailQueue } from '../outbox/queue.js';
 import { launchNotificationMail } from '../mail/templates/launch-notification.js';
 import type { LaunchFacts } from '../../notification-template.js';
 import { log } from '../log.js';
+import { isTimeZone } from '../../schemas/site.js';
 
 export const DIGEST_QUEUE = 'notification-digest';
 
@@ -131,15 +132,6 @@ export function formatTime(at: Date, timeZone: string): string {
 		timeZone: zone
 	}).format(at);
 	return `${text} (${zone})`;
-}
-
-export function isTimeZone(zone: string): boolean {
-	try {
-		new Intl.DateTimeFormat('en-GB', { timeZone: zone });
-		return true;
-	} catch {
-		return false;
-	}
 }
 
 /** "Firefox 146 on Windows 10", from the user agent; the raw string's start when it is not recognisable. */

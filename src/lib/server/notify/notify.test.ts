@@ -32,8 +32,7 @@ import {
 	type NotificationProfileForm
 } from '../../schemas/notification-profiles.js';
 
-const FIREFOX =
-	'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:146.0) Gecko/20100101 Firefox/146.0';
+const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:146.0) Gecko/20100101 Firefox/146.0';
 const AUDIT = { actor: 'alice', ip: '127.0.0.1' };
 
 let database: Database;
@@ -152,7 +151,11 @@ describe('a launch', () => {
 	it('two profiles on one application both send; a profile of another application does not', async () => {
 		await create({ name: 'Ops', recipients: ['ops@example.com'] });
 		await create({ name: 'Audit', recipients: ['audit@example.com'] });
-		await create({ name: 'Wiki only', recipients: ['wiki@example.com'], applicationIds: [apps.wiki] });
+		await create({
+			name: 'Wiki only',
+			recipients: ['wiki@example.com'],
+			applicationIds: [apps.wiki]
+		});
 		await create({
 			name: 'Everything',
 			recipients: ['all@example.com'],
@@ -252,7 +255,9 @@ describe('profiles', () => {
 		const saved = await create();
 		const updated = await updateNotificationProfile(
 			saved.id,
-			notificationProfileSchema.parse(profile({ newRecipient: 'New@Example.com', groupingMinutes: 1 })),
+			notificationProfileSchema.parse(
+				profile({ newRecipient: 'New@Example.com', groupingMinutes: 1 })
+			),
 			AUDIT
 		);
 		expect(updated).toMatchObject({ ok: true, profile: { id: saved.id, groupingMinutes: 1 } });
@@ -300,7 +305,9 @@ describe('templates and facts', () => {
 	});
 
 	it('needs a recipient and applications (or all of them)', () => {
-		const bad = notificationProfileSchema.safeParse(profile({ recipients: [], applicationIds: [] }));
+		const bad = notificationProfileSchema.safeParse(
+			profile({ recipients: [], applicationIds: [] })
+		);
 		const errors = bad.success ? {} : bad.error.flatten().fieldErrors;
 		expect(errors.recipients?.[0]).toBe('Add at least one recipient.');
 		expect(errors.applicationIds?.[0]).toMatch(/Choose the applications/);

@@ -114,6 +114,22 @@ export async function changeDefaultRecipients(typed: string, actor: Actor): Prom
 	return { ok: true };
 }
 
+/** The zone in which mail states times (a launch notification's "time"). */
+export async function changeSiteTimeZone(timeZone: string, actor: Actor): Promise<Outcome> {
+	const before = (await getSiteSettings()).timeZone;
+	if (before === timeZone) return { ok: true };
+	await updateSiteSettings(
+		{ timeZone },
+		{
+			actor: actor.username,
+			ip: actor.ip,
+			what: 'time zone',
+			detail: { from: before, to: timeZone }
+		}
+	);
+	return { ok: true };
+}
+
 /**
  * Before the site's SMTP server is saved: once the site sends through a server, sending its mail through
  * another host, account or sender needs the admin's password.

@@ -9,6 +9,8 @@ import {
 import { zod4 } from 'sveltekit-superforms/adapters';
 import {
 	defaultRecipientsSchema,
+	siteTimeZoneSchema,
+	timeZoneChoices,
 	siteAccountsSchema,
 	siteEmailsSchema
 } from '#lib/schemas/site.js';
@@ -19,6 +21,7 @@ import {
 	SITE_SERVER_NAME,
 	adoptSiteServer,
 	changeDefaultRecipients,
+	changeSiteTimeZone,
 	changeSiteAccounts,
 	changeSiteEmails,
 	confirmSiteServerChange,
@@ -39,7 +42,7 @@ import {
 } from '../smtp-servers/editor.server.js';
 import type { Actions, PageServerLoad, RequestEvent } from './$types';
 
-const SECTIONS = ['accounts', 'emails', 'recipients', 'smtp'] as const;
+const SECTIONS = ['accounts', 'emails', 'recipients', 'smtp', 'timezone'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** While switching SMTP on (?enable=1), saving a section stays in that flow. */
@@ -72,8 +75,10 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 		settings: {
 			smtpEnabled: settings.smtpEnabled,
 			untested: await isSiteSmtpUntested(settings),
-			defaultRecipients: settings.defaultRecipients
+			defaultRecipients: settings.defaultRecipients,
+			timeZone: settings.timeZone
 		},
+		timeZones: timeZoneChoices(),
 		accounts: { admin: accounts.admin?.username ?? '', support: accounts.support?.username ?? '' },
 		emails,
 		editing,
@@ -94,6 +99,10 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 			zod4(defaultRecipientsSchema),
 			{ id: 'recipients', errors: false }
 		),
+		timeZoneForm: await superValidate({ timeZone: settings.timeZone }, zod4(siteTimeZoneSchema), {
+			id: 'timezone',
+			errors: false
+		}),
 		codesForm: await superValidate(zod4(regenerateCodesSchema), { id: 'codes' }),
 		smtp: {
 			form: editor.form,
@@ -174,6 +183,14 @@ export const actions: Actions = {
 		const outcome = await changeDefaultRecipients(form.data.defaultRecipients, actorOf(event));
 		if (!outcome.ok) return refuse(form, outcome);
 		redirect(303, `/admin/site?saved=recipients${keepEnabling(event.url)}#recipients`);
+	},
+
+	timeZone: async (event) => {
+		const form = await superValidate(event.request, zod4(siteTimeZoneSchema), { id: 'timezone' });
+		if (!form.valid) return fail(400, { timeZoneForm: form });
+		const outcome = await changeSiteTimeZone(form.data.timeZone, actorOf(event));
+		if (!outcome.ok) return refuse(form, outcome);
+		redirect(303, `/admin/site?saved=timezone${keepEnabling(event.url)}#timezone`);
 	},
 
 	smtpSave: async (event) => {
