@@ -73,7 +73,7 @@ async function assertNoViolations(page: Page, what: string) {
 async function setSiteTimeZone(page: Page, zone: string) {
 	await page.goto('/admin/site');
 	await page.getByRole('link', { name: 'Edit Time zone' }).click();
-	await field(page, 'Time zone').selectOption(zone);
+	await page.getByRole('combobox', { name: 'Time zone' }).selectOption(zone);
 	await page.getByRole('button', { name: 'Confirm' }).click();
 	await expect(page.getByRole('status')).toHaveText('Time zone saved.');
 	await expect(page.getByTestId('site-time-zone')).toHaveText(zone);
