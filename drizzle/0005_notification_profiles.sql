@@ -31,6 +31,7 @@ CREATE TABLE "notification_windows" (
 );
 --> statement-breakpoint
 ALTER TABLE "site_settings" ADD COLUMN "time_zone" text DEFAULT 'UTC' NOT NULL;--> statement-breakpoint
+ALTER TABLE "launches" ADD COLUMN "notify_pending" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 ALTER TABLE "notification_pending_launches" ADD CONSTRAINT "notification_pending_launches_profile_id_notification_profiles_id_fk" FOREIGN KEY ("profile_id") REFERENCES "public"."notification_profiles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_pending_launches" ADD CONSTRAINT "notification_pending_launches_launch_id_launches_id_fk" FOREIGN KEY ("launch_id") REFERENCES "public"."launches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notification_profile_applications" ADD CONSTRAINT "notification_profile_applications_profile_id_notification_profiles_id_fk" FOREIGN KEY ("profile_id") REFERENCES "public"."notification_profiles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -38,4 +39,5 @@ ALTER TABLE "notification_profiles" ADD CONSTRAINT "notification_profiles_smtp_s
 ALTER TABLE "notification_windows" ADD CONSTRAINT "notification_windows_profile_id_notification_profiles_id_fk" FOREIGN KEY ("profile_id") REFERENCES "public"."notification_profiles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "notification_profile_applications_app" ON "notification_profile_applications" USING btree ("application_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "notification_profiles_name_lower" ON "notification_profiles" USING btree (lower("name"));--> statement-breakpoint
+CREATE INDEX "launches_notify_pending" ON "launches" USING btree ("at") WHERE "launches"."notify_pending";--> statement-breakpoint
 CREATE INDEX "mail_outbox_profile_idx" ON "mail_outbox" USING btree (("origin" ->> 'profileId'),"created_at" DESC NULLS LAST) WHERE "mail_outbox"."origin" ->> 'profileId' is not null;

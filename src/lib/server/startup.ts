@@ -19,7 +19,7 @@ import { eraseSetupCode, prepareSetupCode, setupCodeFile } from './auth/setup-co
 import './site/settings.js';
 import './identity/otp-generators.js';
 import './notify/profiles.js';
-import { startNotificationDigests, stopNotificationDigests } from './notify/digest.js';
+import { startNotifications, stopNotifications } from './notify/lifecycle.js';
 
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_VALUE = 'postern secret key check';
@@ -30,7 +30,7 @@ export async function startServer(): Promise<Database> {
 		const { startMockMode } = await import('./dev/mock-mode.js');
 		const database = await startMockMode();
 		await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
-		await startNotificationDigests();
+		await startNotifications();
 		return database;
 	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
@@ -45,7 +45,7 @@ export async function startServer(): Promise<Database> {
 	);
 	await prepareFirstRun(config.dataDir);
 	await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
-	await startNotificationDigests();
+	await startNotifications();
 	log.info(
 		{
 			event: 'startup',
@@ -99,7 +99,7 @@ export async function prepareFirstRun(
 }
 
 export async function stopServer() {
-	await stopNotificationDigests();
+	await stopNotifications();
 	await stopOutbox().catch(() => {});
 	await closeAllTransports().catch(() => {});
 	try {

@@ -1,7 +1,7 @@
 /**
  * The portal: the applications a signed-in user may launch, and the record of each launch (user, domain,
- * application, time, IP, user agent). A launch's notifications are queued in the launch's own transaction
- * (notify/launch-mail.ts): both commit or neither, and the launch never waits for a mail server.
+ * application, time, IP, user agent). The launch row is also its notifications' outbox entry: written with
+ * `notify_pending`, it is turned into mail by notify/launch-relay.ts, so a launch never waits for them.
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
@@ -9,9 +9,7 @@ import { recordAudit } from '../audit.js';
 import { isUuid } from '../ids.js';
 import { isWebUrl } from '../../schemas/applications.js';
 import type { UserSession } from './sessions.js';
-import type { Db } from '../db/index.js';
-import { queueLaunchNotifications } from '../notify/launch-mail.js';
-import { nudgeMailWorker } from '../outbox/worker.js';
+import { nudgeLaunchRelay } from '../notify/launch-relay.js';
 
 /** Every application, by name. (There is no per-user assignment: everyone sees them all.) */
 export async function listPortalApplications(): Promise<PortalApplication[]> {
@@ -49,25 +47,22 @@ export async function recordLaunch(
 			code: 'not_found',
 			message: 'This application has no valid address. Tell your administrator.'
 		};
-	const { launch, queued } = await db().transaction(async (transaction) => {
-		const tx = transaction as unknown as Db;
-		const [launch] = await tx
-			.insert(tables.launches)
-			.values({
-				at: now,
-				domainId: user.domainId,
-				domainName: user.domainName,
-				username: user.username,
-				applicationId: app.id,
-				applicationName: app.name,
-				url: app.url,
-				ip,
-				userAgent: userAgent?.slice(0, 300)
-			})
-			.returning();
-		return { launch, queued: await queueLaunchNotifications(tx, launch) };
-	});
-	if (queued) nudgeMailWorker();
+	const [launch] = await db()
+		.insert(tables.launches)
+		.values({
+			at: now,
+			domainId: user.domainId,
+			domainName: user.domainName,
+			username: user.username,
+			applicationId: app.id,
+			applicationName: app.name,
+			url: app.url,
+			ip,
+			userAgent: userAgent?.slice(0, 300),
+			notifyPending: true
+		})
+		.returning({ id: tables.launches.id });
+	nudgeLaunchRelay();
 	await recordAudit({
 		actor: user.username,
 		action: 'portal.launch',
@@ -75,8 +70,7 @@ export async function recordLaunch(
 		detail: {
 			domain: user.domainName,
 			application: app.name,
-			launchId: launch.id,
-			notifications: queued
+			launchId: launch.id
 		}
 	});
 	return {

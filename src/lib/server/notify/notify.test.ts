@@ -1,6 +1,7 @@
 /**
  * Notification profiles against real peers: a launch through recordLaunch (the portal's own code path) puts
- * mail into a loopback smtp-server sink through the outbox, on PGlite, with the digest queue running.
+ * mail into a loopback smtp-server sink through the launch relay and the outbox, on PGlite, with the digest
+ * queue running. A test that checks what a launch did NOT send first waits for the relay.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
@@ -23,7 +24,9 @@ import {
 	setNotificationProfileEnabled,
 	updateNotificationProfile
 } from './profiles.js';
-import { closeWindow, startNotificationDigests, stopNotificationDigests } from './digest.js';
+import { closeWindow } from './digest.js';
+import { relayPendingLaunches } from './launch-relay.js';
+import { startNotifications, stopNotifications } from './lifecycle.js';
 import { describeBrowser, formatTime } from './launch-mail.js';
 import { sendTestNotification } from './test-notification.js';
 import {
@@ -44,7 +47,7 @@ let apps: Record<'plc' | 'wiki', string>;
 beforeEach(async () => {
 	database = await freshTestDatabase();
 	await startOutbox(database);
-	await startNotificationDigests();
+	await startNotifications();
 	peer = await startSmtpPeer();
 	serverId = await createSinkServer(peer.port, 'Relay');
 	await db()
@@ -79,7 +82,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-	await stopNotificationDigests();
+	await stopNotifications();
 	await stopOutbox();
 	await closeAllTransports();
 	await peer.close();
@@ -175,6 +178,7 @@ describe('a launch', () => {
 		const saved = await create({ recipients: ['ops@example.com'] });
 		await setNotificationProfileEnabled(saved.id, false, AUDIT);
 		await launch(apps.plc);
+		await relayPendingLaunches();
 		expect(await db().select().from(tables.mailOutbox)).toHaveLength(0);
 		await setNotificationProfileEnabled(saved.id, true, AUDIT);
 		await launch(apps.plc);
@@ -186,6 +190,7 @@ describe('a launch', () => {
 		await launch(apps.plc, new Date('2026-12-03T13:05:00Z'));
 		await launch(apps.plc, new Date('2026-12-03T13:06:00Z'));
 		await launch(apps.plc, new Date('2026-12-03T13:07:00Z'));
+		await relayPendingLaunches();
 		// nothing yet: the window is open, and its digest job waits for the window's end
 		expect(await db().select().from(tables.mailOutbox)).toHaveLength(0);
 		const { rows: jobs } = await database.pglite!.query<{ start_after: Date }>(
@@ -206,6 +211,7 @@ describe('a launch', () => {
 		expect(await closeWindow(saved.id)).toBe(0);
 		// the next launch opens a new window
 		await launch(apps.plc);
+		await relayPendingLaunches();
 		expect(await db().select().from(tables.notificationWindows)).toHaveLength(1);
 	});
 
@@ -215,8 +221,35 @@ describe('a launch', () => {
 		const started = performance.now();
 		expect(await launch(apps.plc)).toMatchObject({ ok: true });
 		expect(performance.now() - started).toBeLessThan(2_000);
+		await relayPendingLaunches();
 		const [row] = await db().select().from(tables.mailOutbox);
 		expect(row.kind).toBe('notification');
+	});
+
+	it('a launch left pending by a stopped instance is relayed when the next one starts, once', async () => {
+		await create({ recipients: ['ops@example.com'] });
+		await stopNotifications();
+		const [app] = await db()
+			.select()
+			.from(tables.applications)
+			.where(eq(tables.applications.id, apps.plc));
+		await db().insert(tables.launches).values({
+			domainId: user.domainId,
+			domainName: user.domainName,
+			username: 'jdoe',
+			applicationId: app.id,
+			applicationName: app.name,
+			url: app.url,
+			notifyPending: true
+		});
+		await startNotifications();
+		await expect.poll(() => peer.messages.length, { timeout: 10_000 }).toBe(1);
+		expect(await relayPendingLaunches()).toBe(0);
+		const pending = await db()
+			.select()
+			.from(tables.launches)
+			.where(eq(tables.launches.notifyPending, true));
+		expect(pending).toHaveLength(0);
 	});
 });
 
@@ -325,6 +358,7 @@ describe('templates and facts', () => {
 	it('a launch of a deleted application or an invalid id queues nothing', async () => {
 		await create({ allApplications: true, applicationIds: [] });
 		expect(await recordLaunch(user, 'nope')).toMatchObject({ ok: false });
+		await relayPendingLaunches();
 		expect(
 			await db()
 				.select({ n: sql<number>`count(*)::int` })

@@ -254,9 +254,19 @@ export const launches = pgTable(
 		applicationName: text('application_name').notNull(),
 		url: text('url').notNull(),
 		ip: text('ip'),
-		userAgent: text('user_agent')
+		userAgent: text('user_agent'),
+		/**
+		 * Its notifications are still to be queued. The launch row is their outbox entry: written in the launch's
+		 * transaction, turned into mail by notify/launch-relay.ts in its own, so a launch never waits for them.
+		 */
+		notifyPending: boolean('notify_pending').notNull().default(false)
 	},
-	(t) => [index('launches_at').on(t.at)]
+	(t) => [
+		index('launches_at').on(t.at),
+		index('launches_notify_pending')
+			.on(t.at)
+			.where(sql`${t.notifyPending}`)
+	]
 );
 
 export type ApplicationRow = typeof applications.$inferSelect;
