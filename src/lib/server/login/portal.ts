@@ -62,7 +62,6 @@ export async function recordLaunch(
 			notifyPending: true
 		})
 		.returning({ id: tables.launches.id });
-	nudgeLaunchRelay();
 	await recordAudit({
 		actor: user.username,
 		action: 'portal.launch',
@@ -73,6 +72,8 @@ export async function recordLaunch(
 			launchId: launch.id
 		}
 	});
+	// after the launch's own writes, so they do not queue behind the relay's transaction
+	nudgeLaunchRelay();
 	return {
 		ok: true,
 		launchId: launch.id,

@@ -7,7 +7,7 @@
  */
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { db, tables, type Db } from '../db/index.js';
-import { enqueueInTransaction } from '../outbox/enqueue.js';
+import { enqueueManyInTransaction } from '../outbox/enqueue.js';
 import { mailQueue } from '../outbox/queue.js';
 import { nudgeMailWorker } from '../outbox/worker.js';
 import { launchDigestMail } from '../mail/templates/launch-notification.js';
@@ -87,16 +87,18 @@ export async function closeWindow(profileId: string): Promise<number> {
 			},
 			launches.map((l) => launchFacts(l, timeZone))
 		);
-		for (const recipient of profile.recipients)
-			await enqueueInTransaction(tx, {
-				kind: 'notification',
-				serverId: profile.smtpServerId,
+		await enqueueManyInTransaction(
+			tx,
+			profile.recipients.map((recipient) => ({
+				kind: 'notification' as const,
+				serverId: profile.smtpServerId!,
 				to: [recipient],
 				...mail,
 				carriesSecret: false,
 				dedupeKey: `digest:${profileId}:${launches[0].id}:${recipient}`,
 				origin: { profileId, launchId: launches[0].id }
-			});
+			}))
+		);
 		return profile.recipients.length;
 	});
 	if (queued) {

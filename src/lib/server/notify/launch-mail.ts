@@ -9,7 +9,7 @@ import Bowser from 'bowser';
 import { fromDrizzle, type DrizzleTransactionLike } from 'pg-boss';
 import { tables, type Db } from '../db/index.js';
 import type { LaunchRow, NotificationProfileRow } from '../db/schema/index.js';
-import { enqueueInTransaction } from '../outbox/enqueue.js';
+import { enqueueManyInTransaction } from '../outbox/enqueue.js';
 import { mailQueue } from '../outbox/queue.js';
 import { launchNotificationMail } from '../mail/templates/launch-notification.js';
 import type { LaunchFacts } from '../../notification-template.js';
@@ -71,16 +71,18 @@ async function queueForRecipients(
 		},
 		facts
 	);
-	for (const recipient of profile.recipients)
-		await enqueueInTransaction(tx, {
-			kind: 'notification',
+	await enqueueManyInTransaction(
+		tx,
+		profile.recipients.map((recipient) => ({
+			kind: 'notification' as const,
 			serverId: profile.smtpServerId!,
 			to: [recipient],
 			...mail,
 			carriesSecret: false,
 			dedupeKey: `launch:${launchId}:${profile.id}:${recipient}`,
 			origin: { profileId: profile.id, launchId }
-		});
+		}))
+	);
 	return profile.recipients.length;
 }
 

@@ -82,6 +82,11 @@ export function nudgeLaunchRelay(): void {
 	});
 }
 
+/** Resolves once no relay is in progress (tests, benchmarks). */
+export async function launchRelayIdle(): Promise<void> {
+	while (running) await running;
+}
+
 export function startLaunchRelay(): void {
 	if (sweep) return;
 	sweep = setInterval(nudgeLaunchRelay, SWEEP_MS);

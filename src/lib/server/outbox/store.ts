@@ -26,48 +26,63 @@ export function newMessageId(fromAddress: string): string {
 	return `<${randomUUID()}@${domain}>`;
 }
 
-export async function insertMessage(
+export type NewMessage = OutboxMessage & {
+	serverName: string;
+	fromAddress: string;
+	maxAttempts: number;
+	/** The queue job that will deliver it. */
+	jobId: string;
+};
+
+/**
+ * Inserts messages in one statement. Returns the ones created, by job id; a message whose dedupe key is
+ * already taken is left out (it exists, and its job with it).
+ */
+export async function insertMessages(
 	executor: Db,
-	message: OutboxMessage & {
-		serverName: string;
-		fromAddress: string;
-		maxAttempts: number;
-		/** The queue job that will deliver it. */
-		jobId?: string;
-	}
-): Promise<{ id: string; created: boolean }> {
+	messages: NewMessage[]
+): Promise<{ id: string; jobId: string }[]> {
+	if (messages.length === 0) return [];
+	const rows = await executor
+		.insert(outbox)
+		.values(messages.map(rowOf))
+		.onConflictDoNothing({ target: outbox.dedupeKey })
+		.returning({ id: outbox.id, jobId: outbox.jobId });
+	return rows.map((r) => ({ id: r.id, jobId: r.jobId! }));
+}
+
+/** The id of the message holding `dedupeKey`. */
+export async function messageIdOfDedupeKey(executor: Db, dedupeKey: string): Promise<string> {
+	const [existing] = await executor
+		.select({ id: outbox.id })
+		.from(outbox)
+		.where(eq(outbox.dedupeKey, dedupeKey));
+	return existing.id;
+}
+
+function rowOf(message: NewMessage) {
 	const body: MessageBody = {
 		text: message.text,
 		...(message.html ? { html: message.html } : {}),
 		...(message.headers ? { headers: message.headers } : {})
 	};
-	const [row] = await executor
-		.insert(outbox)
-		.values({
-			kind: message.kind,
-			serverId: message.serverId,
-			serverName: message.serverName,
-			fromAddress: message.fromAddress,
-			fromName: message.from?.name ?? null,
-			recipients: message.to,
-			subject: message.subject,
-			bodySealed: sealSecret(JSON.stringify(body)),
-			carriesSecret: message.carriesSecret,
-			messageId: message.messageId ?? newMessageId(message.fromAddress),
-			dedupeKey: message.dedupeKey ?? null,
-			maxAttempts: message.maxAttempts,
-			origin: message.origin ?? null,
-			resentFrom: message.resentFrom ?? null,
-			jobId: message.jobId ?? null
-		})
-		.onConflictDoNothing({ target: outbox.dedupeKey })
-		.returning({ id: outbox.id });
-	if (row) return { id: row.id, created: true };
-	const [existing] = await executor
-		.select({ id: outbox.id })
-		.from(outbox)
-		.where(eq(outbox.dedupeKey, message.dedupeKey!));
-	return { id: existing.id, created: false };
+	return {
+		kind: message.kind,
+		serverId: message.serverId,
+		serverName: message.serverName,
+		fromAddress: message.fromAddress,
+		fromName: message.from?.name ?? null,
+		recipients: message.to,
+		subject: message.subject,
+		bodySealed: sealSecret(JSON.stringify(body)),
+		carriesSecret: message.carriesSecret,
+		messageId: message.messageId ?? newMessageId(message.fromAddress),
+		dedupeKey: message.dedupeKey ?? null,
+		maxAttempts: message.maxAttempts,
+		origin: message.origin ?? null,
+		resentFrom: message.resentFrom ?? null,
+		jobId: message.jobId
+	};
 }
 
 export async function setJobId(executor: Db, id: string, jobId: string) {
