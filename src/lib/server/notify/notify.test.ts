@@ -25,7 +25,7 @@ import {
 	updateNotificationProfile
 } from './profiles.js';
 import { closeWindow } from './digest.js';
-import { relayPendingLaunches } from './launch-relay.js';
+import { launchRelayIdle, relayPendingLaunches } from './launch-relay.js';
 import { startNotifications, stopNotifications } from './lifecycle.js';
 import { describeBrowser, formatTime } from './launch-mail.js';
 import { sendTestNotification } from './test-notification.js';
@@ -39,6 +39,15 @@ const FIREFOX = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:146.0) Gecko/20100
 const AUDIT = { actor: 'alice', ip: '127.0.0.1' };
 
 let database: Database;
+
+/**
+ * Waits for the relay a launch nudged, then relays what is left. Without the wait, on PostgreSQL, SKIP LOCKED
+ * passes over a launch the nudge is relaying and returns before that transaction commits.
+ */
+async function relayed(): Promise<void> {
+	await launchRelayIdle();
+	await relayPendingLaunches();
+}
 let peer: SmtpPeer;
 let serverId: string;
 let user: UserSession;
@@ -178,7 +187,7 @@ describe('a launch', () => {
 		const saved = await create({ recipients: ['ops@example.com'] });
 		await setNotificationProfileEnabled(saved.id, false, AUDIT);
 		await launch(apps.plc);
-		await relayPendingLaunches();
+		await relayed();
 		expect(await db().select().from(tables.mailOutbox)).toHaveLength(0);
 		await setNotificationProfileEnabled(saved.id, true, AUDIT);
 		await launch(apps.plc);
@@ -190,17 +199,18 @@ describe('a launch', () => {
 		await launch(apps.plc, new Date('2026-12-03T13:05:00Z'));
 		await launch(apps.plc, new Date('2026-12-03T13:06:00Z'));
 		await launch(apps.plc, new Date('2026-12-03T13:07:00Z'));
-		await relayPendingLaunches();
+		await relayed();
 		// nothing yet: the window is open, and its digest job waits for the window's end
 		expect(await db().select().from(tables.mailOutbox)).toHaveLength(0);
-		const { rows: jobs } = await database.pglite!.query<{ start_after: Date }>(
-			"select start_after from pgboss.job where name = 'notification-digest'"
+		const result = await db().execute(
+			sql`select start_after from pgboss.job where name = 'notification-digest'`
 		);
+		const jobs = (result as unknown as { rows: { start_after: string | Date }[] }).rows;
 		expect(jobs).toHaveLength(1);
-		expect(jobs[0].start_after.getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
+		expect(new Date(jobs[0].start_after).getTime()).toBeGreaterThan(Date.now() + 4 * 60_000);
 		// the window's end comes now: the queue's worker closes it
-		await database.pglite!.query(
-			"update pgboss.job set start_after = now() where name = 'notification-digest'"
+		await db().execute(
+			sql`update pgboss.job set start_after = now() where name = 'notification-digest'`
 		);
 		await expect.poll(() => peer.messages.length, { timeout: 15_000 }).toBe(2);
 		const digest = peer.messages[0];
@@ -211,7 +221,7 @@ describe('a launch', () => {
 		expect(await closeWindow(saved.id)).toBe(0);
 		// the next launch opens a new window
 		await launch(apps.plc);
-		await relayPendingLaunches();
+		await relayed();
 		expect(await db().select().from(tables.notificationWindows)).toHaveLength(1);
 	});
 
@@ -221,7 +231,7 @@ describe('a launch', () => {
 		const started = performance.now();
 		expect(await launch(apps.plc)).toMatchObject({ ok: true });
 		expect(performance.now() - started).toBeLessThan(2_000);
-		await relayPendingLaunches();
+		await relayed();
 		const [row] = await db().select().from(tables.mailOutbox);
 		expect(row.kind).toBe('notification');
 	});
@@ -244,6 +254,7 @@ describe('a launch', () => {
 		});
 		await startNotifications();
 		await expect.poll(() => peer.messages.length, { timeout: 10_000 }).toBe(1);
+		await launchRelayIdle();
 		expect(await relayPendingLaunches()).toBe(0);
 		const pending = await db()
 			.select()
@@ -358,7 +369,7 @@ describe('templates and facts', () => {
 	it('a launch of a deleted application or an invalid id queues nothing', async () => {
 		await create({ allApplications: true, applicationIds: [] });
 		expect(await recordLaunch(user, 'nope')).toMatchObject({ ok: false });
-		await relayPendingLaunches();
+		await relayed();
 		expect(
 			await db()
 				.select({ n: sql<number>`count(*)::int` })
