@@ -12,6 +12,8 @@ import { updateSiteSettings } from '../site/settings.js';
 import { saveDefaultRecipients, saveSiteEmails } from '../site/emails.js';
 import { seedIdentityDemo } from '../identity/seed.js';
 import { seedMockLdapDomain } from './mock-ldap.js';
+import { createNotificationProfile } from '../notify/profiles.js';
+import { notificationProfileDefaults } from '../../schemas/notification-profiles.js';
 import { findLocalUser, localSubject } from '../directory/local.js';
 import {
 	beginTotpEnrollment,
@@ -107,7 +109,47 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 	const ldap = await seedMockLdapDomain({ otpGeneratorId: identity.emailGeneratorId || null });
 	// Two days of mail in the log, so its chart and counts have something to show
 	if (plain.ok) await seedMailHistory(plain.server);
-	return { plain, microsoft, identity, totpUser, ldap };
+	const profiles = plain.ok ? await seedNotificationProfiles(plain.server.id, identity) : [];
+	return { plain, microsoft, identity, totpUser, ldap, profiles };
+}
+
+/**
+ * Two notification profiles on the plain sink server: a launch of PLC mails two people at once (see it in
+ * /dev/mailbox), and a disabled one that would group every launch into a 5-minute digest.
+ */
+async function seedNotificationProfiles(
+	smtpServerId: string,
+	identity: Awaited<ReturnType<typeof seedIdentityDemo>>
+) {
+	const [plcId] = identity.applicationIds;
+	const made = [
+		await createNotificationProfile(
+			{
+				...notificationProfileDefaults,
+				step: '2',
+				name: 'PLC launches',
+				smtpServerId,
+				recipients: ['ops@postern.test', 'security@postern.test'],
+				applicationIds: plcId ? [plcId] : [],
+				allApplications: !plcId
+			},
+			audit
+		),
+		await createNotificationProfile(
+			{
+				...notificationProfileDefaults,
+				step: '2',
+				name: 'Every launch (5-minute digest)',
+				smtpServerId,
+				recipients: ['audit@postern.test'],
+				allApplications: true,
+				groupingMinutes: 5,
+				enabled: false
+			},
+			audit
+		)
+	];
+	return made.flatMap((result) => (result.ok ? [result.profile] : []));
 }
 
 /**
