@@ -262,6 +262,38 @@ describe('a launch', () => {
 			.where(eq(tables.launches.notifyPending, true));
 		expect(pending).toHaveLength(0);
 	});
+
+	it('relays each launch exactly once when relays run side by side (SKIP LOCKED; on PostgreSQL, as instances do)', async () => {
+		await create({ recipients: ['ops@example.com'] });
+		await stopNotifications();
+		const [app] = await db()
+			.select()
+			.from(tables.applications)
+			.where(eq(tables.applications.id, apps.plc));
+		const LAUNCHES = 120;
+		await db()
+			.insert(tables.launches)
+			.values(
+				Array.from({ length: LAUNCHES }, () => ({
+					domainId: user.domainId,
+					domainName: user.domainName,
+					username: 'jdoe',
+					applicationId: app.id,
+					applicationName: app.name,
+					url: app.url,
+					notifyPending: true
+				}))
+			);
+		// four relays at once, each on its own pooled connection on PostgreSQL
+		const queued = await Promise.all(Array.from({ length: 4 }, () => relayPendingLaunches()));
+		expect(queued.reduce((a, b) => a + b, 0)).toBe(LAUNCHES);
+		const result = await db().execute(
+			sql`select count(*)::int as rows, count(distinct origin ->> 'launchId')::int as launches
+				from mail_outbox where kind = 'notification'`
+		);
+		const [counts] = (result as unknown as { rows: { rows: number; launches: number }[] }).rows;
+		expect(counts).toEqual({ rows: LAUNCHES, launches: LAUNCHES });
+	});
 });
 
 describe('profiles', () => {
