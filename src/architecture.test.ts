@@ -21,7 +21,7 @@ const LAYERS: string[][] = [
 	['outbox'],
 	['otp'],
 	['identity', 'site'],
-	['notify'],
+	['notify', 'alerts'],
 	['login'],
 	['user-mail', 'user-request'],
 	['resend', 'scrape'],

@@ -69,7 +69,22 @@ function redactValue(value: unknown): unknown {
 		: value;
 }
 
+/**
+ * Heard after each entry is written: how higher layers (alerts) react to what happened without this module
+ * knowing them. A listener's failure is logged by the listener's owner and never fails the audited action.
+ */
+export type AuditListener = (event: AuditEvent) => Promise<void>;
+
+const listeners = new Set<AuditListener>();
+
+/** Adds a listener; returns its removal. */
+export function onAudit(listener: AuditListener): () => void {
+	listeners.add(listener);
+	return () => listeners.delete(listener);
+}
+
 export async function recordAudit(event: AuditEvent) {
+	const detail = event.detail ? redactAuditDetail(event.detail) : null;
 	await db()
 		.insert(tables.auditLog)
 		.values({
@@ -77,8 +92,10 @@ export async function recordAudit(event: AuditEvent) {
 			action: event.action,
 			outcome: event.outcome ?? 'ok',
 			ip: event.ip,
-			detail: event.detail ? redactAuditDetail(event.detail) : null
+			detail
 		});
+	for (const listener of listeners)
+		await listener({ ...event, detail: detail ?? undefined }).catch(() => undefined);
 }
 
 export async function listAudit(page: number, pageSize = 50) {

@@ -20,6 +20,7 @@ import './site/settings.js';
 import './identity/otp-generators.js';
 import './notify/profiles.js';
 import { startNotifications, stopNotifications } from './notify/lifecycle.js';
+import { startAlerts, stopAlerts } from './alerts/lifecycle.js';
 
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_VALUE = 'postern secret key check';
@@ -31,6 +32,7 @@ export async function startServer(): Promise<Database> {
 		const database = await startMockMode();
 		await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
 		await startNotifications();
+		await startAlerts();
 		return database;
 	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
@@ -46,6 +48,7 @@ export async function startServer(): Promise<Database> {
 	await prepareFirstRun(config.dataDir);
 	await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
 	await startNotifications();
+	await startAlerts();
 	log.info(
 		{
 			event: 'startup',
@@ -99,6 +102,7 @@ export async function prepareFirstRun(
 }
 
 export async function stopServer() {
+	await stopAlerts();
 	await stopNotifications();
 	await stopOutbox().catch(() => {});
 	await closeAllTransports().catch(() => {});

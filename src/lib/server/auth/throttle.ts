@@ -16,6 +16,7 @@
  */
 import { and, eq, inArray, lte, sql } from 'drizzle-orm';
 import { db, tables, type Db } from '../db/index.js';
+import { recordAudit } from '../audit.js';
 
 export const DELAY_FROM = 5;
 export const LOCK_FROM = 10;
@@ -59,7 +60,9 @@ export type Reservation =
  */
 export async function reserveAttempt(keys: ThrottleKey[], now = new Date()): Promise<Reservation> {
 	const forgetBefore = new Date(now.getTime() - FORGET_AFTER_MS);
-	return db().transaction(async (tx) => {
+	const locked: { key: string; until: Date }[] = [];
+	const reservation = await db().transaction(async (tx): Promise<Reservation> => {
+		locked.length = 0;
 		const rows = await lockRows(tx, keys, now);
 		let until: Date | null = null;
 		for (const { row } of rows)
@@ -88,8 +91,28 @@ export async function reserveAttempt(keys: ThrottleKey[], now = new Date()): Pro
 				.set({ failures, lastFailureAt: now, blockedUntil })
 				.where(eq(tables.loginThrottle.key, key));
 			if (blockedUntil && (!next || blockedUntil > next)) next = blockedUntil;
+			if (scale === 1 && failures === LOCK_FROM && blockedUntil)
+				locked.push({ key, until: blockedUntil });
 		}
 		return { ok: true, next };
+	});
+	for (const lock of locked) await auditLockout(lock.key, lock.until, keys);
+	return reservation;
+}
+
+/**
+ * An account key just reached its lockout (the 10th failure in a row): audited once per lockout, which is
+ * what the "account locked" alert hears. Keys read `scope:account:name`; the address comes from the IP key.
+ */
+async function auditLockout(key: string, until: Date, keys: ThrottleKey[]) {
+	const [scope, , ...account] = key.split(':');
+	const ipKey = keys.find((k) => k.key.startsWith(`${scope}:ip:`));
+	await recordAudit({
+		actor: account.join(':'),
+		action: 'auth.locked',
+		outcome: 'failed',
+		ip: ipKey?.key.slice(`${scope}:ip:`.length),
+		detail: { scope, until: until.toISOString() }
 	});
 }
 

@@ -11,7 +11,8 @@ import { enqueueManyInTransaction } from '../outbox/enqueue.js';
 import { mailQueue } from '../outbox/queue.js';
 import { nudgeMailWorker } from '../outbox/worker.js';
 import { launchDigestMail } from '../mail/templates/launch-notification.js';
-import { DIGEST_QUEUE, launchFacts, siteTimeZone } from './launch-mail.js';
+import { DIGEST_QUEUE, launchFacts } from './launch-mail.js';
+import { siteTimeZone } from '../site/settings.js';
 import { log } from '../log.js';
 
 let started = false;

@@ -14,7 +14,8 @@ import { mailQueue } from '../outbox/queue.js';
 import { launchNotificationMail } from '../mail/templates/launch-notification.js';
 import type { LaunchFacts } from '../../notification-template.js';
 import { log } from '../log.js';
-import { isTimeZone } from '../../schemas/site.js';
+import { formatTime } from '../mail/templates/time.js';
+import { siteTimeZone } from '../site/settings.js';
 
 export const DIGEST_QUEUE = 'notification-digest';
 
@@ -126,16 +127,6 @@ export function launchFacts(launch: Launch, timeZone: string): LaunchFacts {
 	};
 }
 
-export function formatTime(at: Date, timeZone: string): string {
-	const zone = isTimeZone(timeZone) ? timeZone : 'UTC';
-	const text = new Intl.DateTimeFormat('en-GB', {
-		dateStyle: 'long',
-		timeStyle: 'medium',
-		timeZone: zone
-	}).format(at);
-	return `${text} (${zone})`;
-}
-
 /** "Firefox 146 on Windows 10", from the user agent; the raw string's start when it is not recognisable. */
 export function describeBrowser(userAgent: string | null): string {
 	if (!userAgent) return 'unknown';
@@ -145,12 +136,4 @@ export function describeBrowser(userAgent: string | null): string {
 	const major = parsed.browser.version?.split('.')[0];
 	const os = [parsed.os.name, parsed.os.versionName ?? parsed.os.version].filter(Boolean).join(' ');
 	return `${name}${major ? ` ${major}` : ''}${os ? ` on ${os}` : ''}`;
-}
-
-export async function siteTimeZone(tx: Db): Promise<string> {
-	const [row] = await tx
-		.select({ timeZone: tables.siteSettings.timeZone })
-		.from(tables.siteSettings)
-		.where(eq(tables.siteSettings.id, 1));
-	return row?.timeZone ?? 'UTC';
 }

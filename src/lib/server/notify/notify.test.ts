@@ -27,7 +27,8 @@ import {
 import { closeWindow } from './digest.js';
 import { launchRelayIdle, relayPendingLaunches } from './launch-relay.js';
 import { startNotifications, stopNotifications } from './lifecycle.js';
-import { describeBrowser, formatTime } from './launch-mail.js';
+import { describeBrowser } from './launch-mail.js';
+import { formatTime } from '../mail/templates/time.js';
 import { sendTestNotification } from './test-notification.js';
 import {
 	notificationProfileDefaults,

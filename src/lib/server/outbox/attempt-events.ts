@@ -18,3 +18,27 @@ export function onAttemptEnded(id: string, listener: () => void): () => void {
 	events.once(id, listener);
 	return () => events.off(id, listener);
 }
+
+/** A message parked as failed (a permanent refusal, or every retry spent), for alerts. */
+export interface GivenUpMessage {
+	id: string;
+	kind: string;
+	serverId: string;
+	serverName: string;
+	to: string[];
+	reply: string | null;
+	diagnosis: { title: string; fix: string };
+}
+
+type GivenUpListener = (message: GivenUpMessage) => Promise<void>;
+const givenUpListeners = new Set<GivenUpListener>();
+
+/** Adds a listener for messages given up in this process; returns its removal. */
+export function onMessageGivenUp(listener: GivenUpListener): () => void {
+	givenUpListeners.add(listener);
+	return () => givenUpListeners.delete(listener);
+}
+
+export async function announceGivenUp(message: GivenUpMessage) {
+	for (const listener of givenUpListeners) await listener(message).catch(() => undefined);
+}

@@ -41,13 +41,13 @@ export async function startMailQueue(
 					db: fromPglite(database.pglite),
 					useListenNotify: true,
 					supervise: true,
-					schedule: false
+					schedule: true
 				})
 			: new PgBoss({
 					connectionString: connectionStringOf(database),
 					max: 4,
 					useListenNotify: true,
-					schedule: false
+					schedule: true
 				});
 	instance.on('error', (error) =>
 		log.warn({ event: 'mail_queue_error', err: error }, 'mail queue error')

@@ -28,7 +28,7 @@ import {
 } from './store.js';
 import { db } from '../db/index.js';
 import { diagnoseDelivery } from './diagnosis.js';
-import { announceAttemptEnded } from './attempt-events.js';
+import { announceAttemptEnded, announceGivenUp } from './attempt-events.js';
 import { pauseServer, takeDeliverySlot } from './gate.js';
 import { CONNECTION_TIERS, queueGroupOf } from './server-limits.js';
 import { readServerLimits } from '../mail/limits.js';
@@ -225,7 +225,19 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 			},
 			final ? 'a message was given up' : 'a message will be retried'
 		);
-		if (final) return 'failed';
+		if (final) {
+			if (row.serverId)
+				await announceGivenUp({
+					id: row.id,
+					kind: row.kind,
+					serverId: row.serverId,
+					serverName: row.serverName,
+					to: row.recipients,
+					reply: failure.response,
+					diagnosis: { title: diagnosis.title, fix: diagnosis.fix }
+				});
+			return 'failed';
+		}
 		// pg-boss retries the job with exponential backoff and jitter.
 		throw Object.assign(new Error(`attempt ${row.attempts} failed: ${diagnosis.id}`), {
 			cause: failure.code

@@ -1,6 +1,6 @@
 /** The Site Config: one row, read and changed here; every change audited (never a secret value). */
 import { eq, sql } from 'drizzle-orm';
-import { db, tables } from '../db/index.js';
+import { db, tables, type Db } from '../db/index.js';
 import type { SiteSettings } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import { registerServerUsage } from '../mail/usages.js';
@@ -86,3 +86,12 @@ export async function siteUsagesOfServer(serverId: string) {
 	}));
 }
 registerServerUsage('siteSettings', siteUsagesOfServer);
+
+/** The IANA time zone in which mail states times; read inside a caller's transaction when given one. */
+export async function siteTimeZone(executor: Db = db()): Promise<string> {
+	const [row] = await executor
+		.select({ timeZone: tables.siteSettings.timeZone })
+		.from(tables.siteSettings)
+		.where(eq(tables.siteSettings.id, 1));
+	return row?.timeZone ?? 'UTC';
+}

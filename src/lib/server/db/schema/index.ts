@@ -8,3 +8,4 @@ export * from './mail.js';
 export * from './identity.js';
 export * from './outbox.js';
 export * from './notify.js';
+export * from './alerts.js';

@@ -28,6 +28,8 @@ export interface MailOrigin {
 	/** A notification: its profile (the profile's page lists its last notifications). */
 	profileId?: string;
 	launchId?: string;
+	/** An alert: its episode (the alerts history lists its messages). */
+	alertId?: string;
 }
 
 export const MAIL_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
@@ -98,6 +100,10 @@ export const mailOutbox = pgTable(
 		index('mail_outbox_profile_idx')
 			.on(sql`(${t.origin} ->> 'profileId')`, t.createdAt.desc())
 			.where(sql`${t.origin} ->> 'profileId' is not null`),
+		// an alert's messages (the alerts history)
+		index('mail_outbox_alert_idx')
+			.on(sql`(${t.origin} ->> 'alertId')`)
+			.where(sql`${t.origin} ->> 'alertId' is not null`),
 		index('mail_outbox_unfinished_idx')
 			.on(t.updatedAt)
 			.where(sql`${t.status} in ('queued', 'sending', 'retrying')`)
