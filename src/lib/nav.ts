@@ -1,6 +1,6 @@
 /**
  * The console's sections, grouped as the vendor's admin guide groups them, so an admin who follows it finds
- * each screen where it says: "Configurations" (SMTP servers), "Access Policies" (OTP Token Generators,
+ * each screen where it says: "Configurations" (SMTP servers, the alert connector), "Access Policies" (OTP Token Generators,
  * Notifications profiles), "Identity Providers" (identity providers and their users). A section is listed
  * only once its page exists (no dead links).
  */
@@ -22,7 +22,8 @@ export const consoleNav: NavGroup[] = [
 		label: 'Configurations',
 		items: [
 			{ href: '/admin/site', label: 'Site settings', icon: 'site' },
-			{ href: '/admin/smtp-servers', label: 'SMTP servers', icon: 'smtp' }
+			{ href: '/admin/smtp-servers', label: 'SMTP servers', icon: 'smtp' },
+			{ href: '/admin/alerts', label: 'Alerts', icon: 'alerts' }
 		]
 	},
 	{

@@ -31,6 +31,7 @@ import {
 	otpGeneratorTestSchema
 } from './otp-generators.js';
 import { userSignInSchema } from './user-sign-in.js';
+import { alertRuleSchema, alertTestSchema, alertTimingsSchema } from './alerts.js';
 import { resetTotpSchema } from '../../routes/admin/users/reset-totp.js';
 
 const PASSWORD = 'violet kettle drums at dawn';
@@ -61,6 +62,28 @@ const smtpCommon = {
 };
 
 const FORMS: Form[] = [
+	{
+		name: 'alert timings',
+		schema: alertTimingsSchema,
+		valid: {
+			healthIntervalMinutes: '5',
+			repeatHours: '6',
+			backlogThreshold: '100',
+			backlogMinutes: '15'
+		},
+		numbers: ['healthIntervalMinutes', 'repeatHours', 'backlogThreshold', 'backlogMinutes']
+	},
+	{
+		name: 'alert rule',
+		schema: alertRuleSchema,
+		valid: {
+			type: 'smtp-failing',
+			recipientsMode: 'custom',
+			customRecipients: 'ops@example.com, noc@example.com'
+		},
+		picked: ['recipientsMode']
+	},
+	{ name: 'test alert', schema: alertTestSchema, valid: { type: 'smtp-failing' } },
 	{ name: 'admin sign-in', schema: loginSchema, valid: { username: 'site-admin', password: 'x' } },
 	{
 		name: 'forgot password',

@@ -29,6 +29,7 @@ export type AuditAction =
 	| 'smtp.deleted'
 	| 'smtp.tested'
 	| 'mail.resent'
+	| `alert.${'rule_updated' | 'settings_updated' | 'tested'}`
 	| IdentityAuditAction;
 
 /** Identity actions: identity domains, OTP generators, local users, end-user sign-in, TOTP, portal. */
