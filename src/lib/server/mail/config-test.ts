@@ -49,7 +49,7 @@ import {
 	summariseTestResult,
 	tagTestResult
 } from './last-test.js';
-import { getServerSettings } from './servers.js';
+import { getServerSettings } from './server-reads.js';
 import type {
 	ConfigurationTestResult,
 	Diagnosis,
