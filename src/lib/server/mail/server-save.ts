@@ -1,7 +1,8 @@
 /**
  * Creating and updating SMTP servers: the display name stays unique (whatever the letter case), secrets are
  * sealed under the reuse rule (server-secrets.ts), the last test is kept only while it still describes the
- * saved settings, and every save is audited (never a secret value).
+ * saved settings, and every save is audited (never a secret value). A server's last test is stored here too,
+ * for the configuration test (config-test.ts).
  */
 import { eq } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
@@ -10,7 +11,7 @@ import { recordAudit, type AuditContext } from '../audit.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { closeServerTransport } from './transport.js';
-import { fingerprintSettings, recallTestOutcome } from './last-test.js';
+import { fingerprintSettings, recallTestOutcome, type TestOutcome } from './last-test.js';
 import { toServerColumns } from './server-columns.js';
 import { resolveServerSecrets } from './server-secrets.js';
 import { toServerSettings } from './server-settings.js';
@@ -94,6 +95,17 @@ async function settleLastTest(row: SmtpServerRow, before: SmtpServerRow | null) 
 	if (before && fingerprintSettings(toServerSettings(before)) === fingerprint) return row;
 	const outcome = await recallTestOutcome(fingerprint);
 	if (!before && !outcome) return row;
+	return (await storeServerLastTest(row.id, outcome)) ?? row;
+}
+
+/**
+ * Stores `outcome` as the server's last test (null clears it); the updated row, or null for no such server.
+ * `updatedAt` stays: it keys the pooled transport, and a test result changes nothing a send uses.
+ */
+export async function storeServerLastTest(
+	id: string,
+	outcome: TestOutcome | null
+): Promise<SmtpServerRow | null> {
 	const [updated] = await db()
 		.update(tables.smtpServers)
 		.set({
@@ -101,9 +113,9 @@ async function settleLastTest(row: SmtpServerRow, before: SmtpServerRow | null) 
 			lastTestOk: outcome?.ok ?? null,
 			lastTestSummary: outcome?.summary ?? null
 		})
-		.where(eq(tables.smtpServers.id, row.id))
+		.where(eq(tables.smtpServers.id, id))
 		.returning();
-	return updated ?? row;
+	return updated ?? null;
 }
 
 function describeForAudit(row: SmtpServerRow) {
