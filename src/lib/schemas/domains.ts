@@ -5,7 +5,7 @@
  * and a user filter with `{username}`.
  *
  * A discriminated union on `kind`. The bind password is write-only: blank keeps the stored one, which the
- * server allows only while the URL, bind DN, StartTLS and CA certificate are unchanged (identity/domains.ts). Load functions pass
+ * server allows only while the URL, bind DN, StartTLS and CA certificate are unchanged (identity/domain-bind-password.ts). Load functions pass
  * `domainFormDefaults`: `superValidate(zod4(domainSchema, { defaults: domainFormDefaults }))`.
  */
 import { z } from 'zod';

@@ -15,7 +15,7 @@ import { directoryForDomain } from '../directory/index.js';
 import { findLocalUser, localSubject } from '../directory/local.js';
 import { DirectoryError } from '../directory/types.js';
 import { resetTotpEnrollment } from '../otp/totp.js';
-import { findDomainRow } from './domains.js';
+import { findDomainRow } from './domain-reads.js';
 import {
 	isUniqueViolation,
 	isUuid,

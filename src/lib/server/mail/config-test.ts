@@ -21,8 +21,6 @@ import tls from 'node:tls';
 import nodemailer from 'nodemailer';
 import type { SMTPTransportGetSocket } from 'nodemailer/lib/smtp-transport';
 import type { XOAuth2ProvisionCallback } from 'nodemailer/lib/xoauth2';
-import { eq } from 'drizzle-orm';
-import { db, tables } from '../db/index.js';
 import { recordAudit } from '../audit.js';
 import { createTransportOptions } from './transport.js';
 import { routeSmtp } from './smtp-route.js';
@@ -49,7 +47,8 @@ import {
 	summariseTestResult,
 	tagTestResult
 } from './last-test.js';
-import { getServerSettings } from './servers.js';
+import { getServerSettings } from './server-reads.js';
+import { storeServerLastTest } from './server-save.js';
 import type {
 	ConfigurationTestResult,
 	Diagnosis,
@@ -268,10 +267,7 @@ export async function recordConfigurationTest(
 	if (context.serverId && fingerprint) {
 		const saved = await getServerSettings(context.serverId);
 		if (saved && fingerprintSettings(saved) === fingerprint) {
-			await db()
-				.update(tables.smtpServers)
-				.set({ lastTestAt: at, lastTestOk: result.ok, lastTestSummary: summary })
-				.where(eq(tables.smtpServers.id, context.serverId));
+			await storeServerLastTest(context.serverId, { at, ok: result.ok, summary });
 			stored = true;
 		}
 	}

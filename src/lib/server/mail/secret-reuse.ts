@@ -1,18 +1,18 @@
 /**
  * When may a blank secret field keep the stored secret? Only while the secret would go where it went before.
  *
- * Keycloak #39486 (fixed by PR #39835): an admin console that reused the stored SMTP password when the host was
- * changed let anyone with console access point the "test connection" at their own server and harvest the
- * password. So a stored password or client secret is reused only while everything that decides where it (or the
- * access token bought with it) is sent, and for whom, is unchanged: host, port, connection type, authentication
- * type, username, mailbox and sender address; for a client secret also the cloud, tenant and client ID, which
- * decide the token endpoint and the application it proves. Anything else changed means "type it again".
+ * An admin console that reuses the stored SMTP password when the host is changed lets anyone with console access
+ * point the "test connection" at their own server and harvest the password. So a stored password or client
+ * secret is reused only while everything that decides where it (or the access token bought with it) is sent, and
+ * for whom, is unchanged: host, port, connection type, authentication type, username, mailbox and sender
+ * address; for a client secret also the cloud, tenant and client ID, which decide the token endpoint and the
+ * application it proves. Anything else changed means "type it again".
  *
  * The TLS verification setting and the CA certificate count too (as they do for an LDAP bind password): they
  * decide whether the peer must prove it is the host. Turning verification off, or pasting a CA of one's own,
  * lets a machine in the middle answer for the host and read the password or the access token it is sent.
  *
- * Pure functions: servers.ts applies them on save and when testing an edited form.
+ * Pure functions: server-secrets.ts applies them on save and when testing an edited form.
  */
 import type { MicrosoftCloud, SmtpAuthKind, SmtpSecurity } from './types.js';
 

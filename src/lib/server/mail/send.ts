@@ -6,7 +6,7 @@
  * Every message carries a Message-ID: the caller's (the outbox keeps one per message, so a retry after a crash
  * is recognisable as the same message) or a new one.
  */
-import { getServerSettings } from './servers.js';
+import { getServerSettings } from './server-reads.js';
 import { getPooledTransport } from './transport.js';
 import { readServerVersionAndLimits } from './limits.js';
 import { isUuid } from '../ids.js';
