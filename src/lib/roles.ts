@@ -111,7 +111,7 @@ export const ACTION_PERMISSIONS: Record<string, Record<string, Permission>> = {
 		test: 'test'
 	},
 	'/admin/mail-log': { resend: 'resend' },
-	'/admin/alerts': { rule: 'configure', timings: 'configure', test: 'test' },
+	'/admin/alerts': { rule: 'configure', timings: 'configure', test: 'test', checkNow: 'test' },
 	'/admin/users': {
 		setDisabled: 'help-users',
 		resetTotp: 'help-users',

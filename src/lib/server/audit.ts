@@ -29,7 +29,7 @@ export type AuditAction =
 	| 'smtp.deleted'
 	| 'smtp.tested'
 	| 'mail.resent'
-	| `alert.${'rule_updated' | 'settings_updated' | 'tested'}`
+	| `alert.${'rule_updated' | 'settings_updated' | 'tested' | 'health_checked'}`
 	| IdentityAuditAction;
 
 /** Identity actions: identity domains, OTP generators, local users, end-user sign-in, TOTP, portal. */

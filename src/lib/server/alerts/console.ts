@@ -19,6 +19,7 @@ import {
 import { alertRoute } from './route.js';
 import { sendTestAlert } from './episodes.js';
 import { listFiringAlerts } from './history.js';
+import { checkDueServers } from './health.js';
 
 export async function alertsOverview() {
 	const [rules, timings, route, firing, health, [site]] = await Promise.all([
@@ -130,6 +131,18 @@ export async function testAlert(type: string, context: AuditContext): Promise<Te
 		serverName: sent.serverName,
 		delivered: state.status === 'sent' ? 'sent' : 'delayed'
 	};
+}
+
+/** "Check servers now": every server's health check at once, with the alerts it calls for. */
+export async function checkServersNow(context: AuditContext): Promise<number> {
+	const checked = await checkDueServers(new Date(), { all: true });
+	await recordAudit({
+		actor: context.actor,
+		action: 'alert.health_checked',
+		ip: context.ip,
+		detail: { servers: checked }
+	});
+	return checked;
 }
 
 /** For the console's banner: why alerts cannot be delivered at all, or null when they can. */

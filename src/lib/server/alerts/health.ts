@@ -21,8 +21,11 @@ const PHASE_WORDS: Record<string, string> = {
 	send: 'Sending'
 };
 
-/** Checks every server whose last check is older than the interval; returns how many it checked. */
-export async function checkDueServers(now = new Date()): Promise<number> {
+/**
+ * Checks every server whose last check is older than the interval (every server with `all`, the alerts
+ * page's "Check servers now"); returns how many it checked.
+ */
+export async function checkDueServers(now = new Date(), { all = false } = {}): Promise<number> {
 	const { healthIntervalMinutes } = await getAlertTimings();
 	const servers = await db()
 		.select({ id: tables.smtpServers.id, checkedAt: tables.smtpHealth.checkedAt })
@@ -30,6 +33,7 @@ export async function checkDueServers(now = new Date()): Promise<number> {
 		.leftJoin(tables.smtpHealth, eq(tables.smtpHealth.serverId, tables.smtpServers.id));
 	const due = servers.filter(
 		(server) =>
+			all ||
 			!server.checkedAt ||
 			now.getTime() - server.checkedAt.getTime() >= healthIntervalMinutes * 60_000 - 5_000
 	);

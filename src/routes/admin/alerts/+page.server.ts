@@ -6,6 +6,7 @@ import {
 	alertsOverview,
 	changeAlertRule,
 	changeAlertTimings,
+	checkServersNow,
 	testAlert
 } from '#lib/server/alerts/console.js';
 import { clientMeta } from '#lib/server/request.js';
@@ -74,6 +75,10 @@ export const actions: Actions = {
 		if (!form.valid) return fail(400, { form });
 		await changeAlertTimings(form.data, actor(event));
 		return message(form, 'Alert timings saved.');
+	},
+	checkNow: async (event) => {
+		const checked = await checkServersNow(actor(event));
+		return { checked };
 	},
 	test: async (event) => {
 		const data = await event.request.formData();
