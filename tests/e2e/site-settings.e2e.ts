@@ -1,5 +1,5 @@
 /**
- * Issue 4 in Chromium, on a Postern of its own (switching site e-mail on shows a banner on every console page
+ * The site settings in Chromium, on a Postern of its own (switching site e-mail on shows a banner on every console page
  * and the reset link changes the admin's password: neither may leak into the main server's specs).
  *
  * Switching SMTP configuration on: the SMTP method (Basic SMTP against a real smtp-server sink this spec starts),
