@@ -1,9 +1,9 @@
 /**
- * Sign-in round trip (issue 5): the password posted to startLogin for a local user of an e-mail OTP domain, up
+ * Sign-in round trip: the password posted to startLogin for a local user of an e-mail OTP domain, up
  * to the OTP mail accepted by a local smtp-server sink (the sender is the one the /login route uses:
  * sendMailWithServer on the domain's SMTP server). Baseline: what such a sign-in cannot avoid, an argon2 verify
  * of the same password hash plus a raw nodemailer send of a similar message to the same sink, measured two
- * ways: over a new connection per send (the issue's wording), and pooled like Postern's own transport. Target: ours ≤ 1.3 × baseline at p50 and p99. Runs are timed in pairs, alternating which goes
+ * ways: over a new connection per send (as a plain client would), and pooled like Postern's own transport. Target: ours ≤ 1.3 × baseline at p50 and p99. Runs are timed in pairs, alternating which goes
  * first, so load from other processes on this shared machine hits both alike; the sink runs in its own
  * process. Each run is a fresh sign-in a quarter of an hour after the previous one (no IP given), so the per-
  * account code limit does not interfere. Results are merged by name into bench/results.json.
@@ -84,7 +84,7 @@ describe('sign-in round trip', () => {
 			text: `Your sign-in code is ${String(100000 + (n++ % 900000))}. It is valid for 5 minutes.`
 		});
 		// Two baselines, both argon2 verify of the same hash + a raw nodemailer send to the same sink:
-		// - "fresh": a new nodemailer transport per send, as the issue words it (one connection per mail, so the
+		// - "fresh": a new nodemailer transport per send, as a plain client sends (one connection per mail, so the
 		//   sink's greeting wait is in every run);
 		// - "pooled": like for like, since Postern sends through a pooled transport (an open connection reused, as
 		//   production does): what is left is Postern's own work (database, throttle, audit, code).

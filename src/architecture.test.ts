@@ -19,7 +19,7 @@ const LAYERS: string[][] = [
 	['auth'],
 	['directory', 'mail'],
 	['outbox'],
-	['otp'],
+	['otp', 'smtp-editor'],
 	['identity', 'site'],
 	['notify', 'alerts'],
 	['login'],

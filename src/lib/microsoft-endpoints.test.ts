@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeTokenRequest } from './microsoft-endpoints.js';
 
 describe('describeTokenRequest', () => {
-	it('puts the tenant ID as typed into the global token endpoint (seed 003)', () => {
+	it('puts the tenant ID as typed into the global token endpoint', () => {
 		expect(describeTokenRequest('global', '8f2b1c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d')).toEqual({
 			tokenEndpoint:
 				'https://login.microsoftonline.com/8f2b1c3d-4e5f-4a6b-9c7d-0e1f2a3b4c5d/oauth2/v2.0/token',

@@ -1,12 +1,12 @@
 /**
- * Issue 6 in Chromium: `npm run dev:mock` (vite dev with POSTERN_MOCK=true, started by this spec; see
+ * Mock mode in Chromium: `npm run dev:mock` (vite dev with POSTERN_MOCK=true, started by this spec; see
  * support/dev-server.ts for where it runs). Sign in with the credentials the login page prints; the seeded
  * "Microsoft 365 (mock tenant)" sends a test mail (token from the mocked Microsoft identity platform, XOAUTH2
  * into the embedded sink) that shows up live in /dev/mailbox and is found by its subject; the toolbar switches
  * an SMTP fault (535 5.7.139) and a Microsoft one (AADSTS7000215) and each shows its diagnosis.
  *
- * This is also the Microsoft method's end-to-end test for issues 3 and 4 (the built server cannot be pointed at
- * the Microsoft mock from a spec).
+ * This is also the Microsoft method's end-to-end test for the SMTP servers and the site settings (the built
+ * server cannot be pointed at the Microsoft mock from a spec).
  */
 import { randomBytes } from 'node:crypto';
 import type { Page, Route } from '@playwright/test';
@@ -147,7 +147,7 @@ test('site settings, Microsoft Modern Authentication: smtp.office365.com:587 (th
 	const method = page.getByRole('region', { name: 'SMTP method', exact: true });
 	await method.getByRole('link', { name: 'Edit SMTP method' }).click();
 	await method.getByRole('radio', { name: 'Microsoft 365 OAuth2' }).check();
-	// seed 003: the server and port are fixed for this method
+	// Microsoft Modern Authentication always uses Exchange Online's endpoint: server and port are fixed
 	await expect(method.getByLabel('Server', { exact: true })).toHaveValue('smtp.office365.com');
 	await expect(method.getByLabel('Port', { exact: true })).toHaveValue('587');
 	// each cloud has its own Exchange Online host

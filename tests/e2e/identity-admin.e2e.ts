@@ -1,5 +1,5 @@
 /**
- * Issue 5, admin side, on the main server: an application; an SMTP server on a real smtp-server sink and an
+ * Identity administration, admin side, on the main server: an application; an SMTP server on a real smtp-server sink and an
  * "OTP – e-mail" generator whose configuration test mails a sample code there; a TOTP generator; a local test
  * domain using it; a local user (add, edit, disable and enable); the user enrolls an authenticator app at
  * /login, the admin resets their TOTP and the next sign-in enrolls again; Reset TOTP by username; bad input

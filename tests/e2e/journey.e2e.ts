@@ -1,5 +1,5 @@
 /**
- * The story of issue 2, in a browser, on a Postern of its own: first-run setup -> the recovery codes shown
+ * A console account's first day, in a browser, on a Postern of its own: first-run setup -> the recovery codes shown
  * once -> download them -> "I have saved these codes" -> console; sign out -> sign in -> a wrong password
  * shows an error -> "Forgot password?" with a recovery code -> the same code refused the second time ->
  * account page -> lockout after repeated failures, with a message saying when to try again.

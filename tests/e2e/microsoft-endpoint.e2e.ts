@@ -1,5 +1,5 @@
 /**
- * The Microsoft 365 method shows the token endpoint and scope it uses (seed 003 lists both), read-only, in both
+ * The Microsoft 365 method shows the token endpoint and scope it uses, read-only, in both
  * places it is edited: the SMTP server editor and the site settings' SMTP method. The endpoint follows the
  * tenant ID as typed and the cloud chosen. Nothing is saved: the main server's data stays as it was.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 6: production builds contain none of mock mode (`postern:strip-dev-only-code` in vite.config.ts and the
+ * Production builds contain none of mock mode (`postern:strip-dev-only-code` in vite.config.ts and the
  * `dev` checks around its imports). Reads the build the main server runs (serve.js copies build/ into
  * $POSTERN_E2E_TMP/app/build) and asks that server for the dev routes.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 4 in Chromium, on a Postern of its own (switching site e-mail on shows a banner on every console page
+ * The site settings in Chromium, on a Postern of its own (switching site e-mail on shows a banner on every console page
  * and the reset link changes the admin's password: neither may leak into the main server's specs).
  *
  * Switching SMTP configuration on: the SMTP method (Basic SMTP against a real smtp-server sink this spec starts),
@@ -12,7 +12,7 @@
  * - The Microsoft method: a server process cannot reach an msw handler living in this test process, and the
  *   token client is pointed at the Microsoft mock only in mock mode. dev-mock.e2e.ts covers Microsoft end to end
  *   (mocked identity platform, XOAUTH2 into the embedded sink, AADSTS diagnosis); the site settings embed the
- *   same editor and test (SmtpServerEditor.svelte, editor.server.ts).
+ *   same editor and test (SmtpServerEditor.svelte, smtp-editor.ts).
  * - The link's 30-minute expiry: src/lib/server/auth/reset-link.test.ts ("expire after 30 minutes") moves the
  *   clock; an e2e run cannot wait half an hour.
  */

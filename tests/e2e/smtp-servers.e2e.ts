@@ -1,5 +1,5 @@
 /**
- * Issue 3 in Chromium, against the main built server: an SMTP server created through the form, pointing at a
+ * The SMTP servers in Chromium, against the main built server: an SMTP server created through the form, pointing at a
  * real smtp-server sink started by this spec (AUTH PLAIN and LOGIN); both configuration test modes with verdict
  * and transcript, and the mail in the sink; a wrong password's 535 diagnosis; the stored password never in the
  * page; a changed host without the password typed again refused; delete refused while the site settings use the

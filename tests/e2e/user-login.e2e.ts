@@ -1,5 +1,5 @@
 /**
- * Issue 5, user side, on the main server: the admin sets up (through the admin UI) an SMTP server on a real
+ * End-user sign-in, on the main server: the admin sets up (through the admin UI) an SMTP server on a real
  * smtp-server sink, an "OTP – e-mail" generator, a TOTP generator, a local domain with e-mail OTP and users
  * with an Email, a local TOTP domain, an LDAP domain on a real slapd and an application on the test server
  * itself; then users sign in at /login: e-mail OTP with the code read from the sink and a launch from the

@@ -18,53 +18,29 @@ import { regenerateCodesSchema } from '#lib/schemas/auth.js';
 import { getSiteAccounts, getSiteSettings, isSiteSmtpUntested } from '#lib/server/site/settings.js';
 import { getSiteEmails } from '#lib/server/site/emails.js';
 import {
-	SITE_SERVER_NAME,
-	adoptSiteServer,
 	changeDefaultRecipients,
 	changeSiteTimeZone,
 	changeSiteAccounts,
 	changeSiteEmails,
-	confirmSiteServerChange,
-	settleSiteServerTest,
 	switchSiteSmtpOff,
 	switchSiteSmtpOn,
-	type Actor,
 	type Refusal
 } from '#lib/server/site/changes.js';
+import { keepEnabling, siteActor } from '#lib/server/site/request.js';
+import {
+	loadSiteServerEditor,
+	saveSiteServer,
+	testSiteServer
+} from '#lib/server/site/smtp-method.js';
 import { regenerateCodesAfterReauth } from '#lib/server/auth/account.js';
 import { clientMeta } from '#lib/server/request.js';
-import { getSmtpServer } from '#lib/server/mail/servers.js';
-import {
-	loadEditor,
-	saveServer,
-	storedForForm,
-	testServer
-} from '../smtp-servers/editor.server.js';
-import type { Actions, PageServerLoad, RequestEvent } from './$types';
+import type { Actions, PageServerLoad } from './$types';
 
 const SECTIONS = ['accounts', 'emails', 'recipients', 'smtp', 'timezone'] as const;
 type Section = (typeof SECTIONS)[number];
 
-/** While switching SMTP on (?enable=1), saving a section stays in that flow. */
-function keepEnabling(url: URL) {
-	return url.searchParams.has('enable') ? '&enable=1' : '';
-}
-
-function actorOf(event: RequestEvent): Actor {
-	const admin = event.locals.admin!;
-	return {
-		adminId: admin.id,
-		username: admin.username,
-		ip: clientMeta(event).ip,
-		sessionToken: event.locals.sessionToken
-	};
-}
-
 export const load: PageServerLoad = async ({ url, locals }) => {
 	const settings = await getSiteSettings();
-	const server = settings.smtpServerId ? await getSmtpServer(settings.smtpServerId) : null;
-	const editor = await loadEditor(server?.id ?? null, locals.admin?.email ?? null);
-	if (!server) editor.form.data.name = SITE_SERVER_NAME;
 	const accounts = await getSiteAccounts(settings);
 	const emails = await getSiteEmails();
 	const requested = url.searchParams.get('edit');
@@ -104,34 +80,7 @@ export const load: PageServerLoad = async ({ url, locals }) => {
 			errors: false
 		}),
 		codesForm: await superValidate(zod4(regenerateCodesSchema), { id: 'codes' }),
-		smtp: {
-			form: editor.form,
-			testTo: editor.testTo,
-			stored: server ? storedForForm(server) : null,
-			// once the site sends through a server, moving its mail elsewhere needs the admin's password
-			reauth: server !== null,
-			summary: server
-				? {
-						auth: server.auth,
-						host: server.host,
-						port: server.port,
-						security: server.security,
-						fromAddress: server.fromAddress,
-						fromName: server.fromName,
-						mailbox: server.mailbox,
-						clientSecretExpiry: server.clientSecretExpiry,
-						clientSecretExpiresOn: server.clientSecretExpiresOn,
-						lastTest: server.lastTest
-							? {
-									at: server.lastTest.at.toISOString(),
-									ok: server.lastTest.ok,
-									verdict: server.lastTest.summary?.verdict ?? null
-								}
-							: null,
-						testedSinceChange: server.lastTest?.ok === true
-					}
-				: null
-		}
+		smtp: await loadSiteServerEditor(settings.smtpServerId, locals.admin?.email ?? null)
 	};
 };
 
@@ -154,7 +103,7 @@ export const actions: Actions = {
 				supportPassword
 			},
 			currentPassword,
-			actorOf(event)
+			siteActor(event)
 		);
 		if (!outcome.ok) return refuse(form, outcome);
 		redirect(303, '/admin/site?saved=accounts');
@@ -168,7 +117,7 @@ export const actions: Actions = {
 		const outcome = await changeSiteEmails(
 			{ adminEmail, supportEmail, alertEmail },
 			currentPassword,
-			actorOf(event),
+			siteActor(event),
 			event.url.origin
 		);
 		if (!outcome.ok) return refuse(form, outcome);
@@ -180,7 +129,7 @@ export const actions: Actions = {
 			id: 'recipients'
 		});
 		if (!form.valid) return fail(400, { recipientsForm: form });
-		const outcome = await changeDefaultRecipients(form.data.defaultRecipients, actorOf(event));
+		const outcome = await changeDefaultRecipients(form.data.defaultRecipients, siteActor(event));
 		if (!outcome.ok) return refuse(form, outcome);
 		redirect(303, `/admin/site?saved=recipients${keepEnabling(event.url)}#recipients`);
 	},
@@ -188,51 +137,25 @@ export const actions: Actions = {
 	timeZone: async (event) => {
 		const form = await superValidate(event.request, zod4(siteTimeZoneSchema), { id: 'timezone' });
 		if (!form.valid) return fail(400, { timeZoneForm: form });
-		const outcome = await changeSiteTimeZone(form.data.timeZone, actorOf(event));
+		const outcome = await changeSiteTimeZone(form.data.timeZone, siteActor(event));
 		if (!outcome.ok) return refuse(form, outcome);
 		redirect(303, `/admin/site?saved=timezone${keepEnabling(event.url)}#timezone`);
 	},
 
-	smtpSave: async (event) => {
-		const settings = await getSiteSettings();
-		const actor = actorOf(event);
-		return saveServer(event, settings.smtpServerId, {
-			forceName: SITE_SERVER_NAME,
-			fixMicrosoftEndpoint: true,
-			beforeSave: async (form, data) => {
-				const outcome = await confirmSiteServerChange(
-					form,
-					String(data.get('currentPassword') ?? ''),
-					actor
-				);
-				return outcome.ok ? null : outcome;
-			},
-			afterSave: async (server) => {
-				await adoptSiteServer(server, actor, event.url.origin);
-				return `/admin/site?saved=smtp${keepEnabling(event.url)}#smtp`;
-			}
-		});
-	},
+	smtpSave: saveSiteServer,
 
-	smtpTest: async (event) => {
-		const settings = await getSiteSettings();
-		return testServer(event, settings.smtpServerId, {
-			forceName: SITE_SERVER_NAME,
-			fixMicrosoftEndpoint: true,
-			afterTest: (result) => settleSiteServerTest(result.ok, actorOf(event))
-		});
-	},
+	smtpTest: testSiteServer,
 
 	smtpOn: async (event) => {
 		const withoutTest = (await event.request.formData()).get('withoutTest') === 'on';
-		const outcome = await switchSiteSmtpOn(withoutTest, actorOf(event), event.url.origin);
+		const outcome = await switchSiteSmtpOn(withoutTest, siteActor(event), event.url.origin);
 		if (!outcome.ok)
 			return fail(outcome.status, { switchError: outcome.message, back: '/admin/site?enable=1' });
 		redirect(303, '/admin/site?saved=on');
 	},
 
 	smtpOff: async (event) => {
-		await switchSiteSmtpOff(actorOf(event));
+		await switchSiteSmtpOff(siteActor(event));
 		redirect(303, '/admin/site?saved=off');
 	},
 

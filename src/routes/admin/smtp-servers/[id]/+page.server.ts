@@ -2,16 +2,16 @@ import { error } from '@sveltejs/kit';
 import { isUuid } from '#lib/server/ids.js';
 import {
 	loadDelivery,
-	loadEditor,
+	loadServerEditor,
 	saveServer,
 	storedForForm,
 	testServer
-} from '../editor.server.js';
+} from '#lib/server/smtp-editor.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
 	if (!isUuid(params.id)) error(404, 'No such SMTP server');
-	const { server, form, testTo } = await loadEditor(params.id, locals.admin?.email ?? null);
+	const { server, form, testTo } = await loadServerEditor(params.id, locals.admin?.email ?? null);
 	if (!server) error(404, 'No such SMTP server');
 	return {
 		form,

@@ -1,8 +1,8 @@
-import { loadEditor, saveServer, testServer } from '../editor.server.js';
+import { loadServerEditor, saveServer, testServer } from '#lib/server/smtp-editor.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const { form, testTo } = await loadEditor(null, locals.admin?.email ?? null);
+	const { form, testTo } = await loadServerEditor(null, locals.admin?.email ?? null);
 	return { form, testTo, stored: null, title: 'Add SMTP server' };
 };
 

@@ -1,6 +1,8 @@
 /**
- * The SMTP server editor's load and actions, shared by /new and /[id] (and reused by the site settings' SMTP
- * section): validate the form, save it, or run the configuration test on the form as it stands, saved or not.
+ * The SMTP server form's server side: load it, validate it, save it, or run the configuration test on the form as
+ * it stands, saved or not. `saveServer` and `testServer` are the whole actions of /admin/smtp-servers (/new and
+ * /[id]); the site settings build their own from the same steps (site/smtp-method.ts). Secrets are write-only:
+ * every form this sends back has them blank.
  */
 import { logConfigurationTestMail } from '#lib/server/outbox/direct-log.js';
 import { readServerDeliverySummary } from '#lib/server/outbox/log.js';
@@ -11,8 +13,6 @@ import { zod4 } from 'sveltekit-superforms/adapters';
 import { fillMissingFields } from '#lib/server/form-defaults.js';
 import {
 	configurationTestSchema,
-	MICROSOFT_PRESET,
-	MICROSOFT_SMTP_HOSTS,
 	smtpServerFormDefaults,
 	smtpServerSchema,
 	type SmtpServerForm
@@ -28,9 +28,9 @@ import {
 import { recordConfigurationTest, runConfigurationTest } from '#lib/server/mail/config-test.js';
 import { clientMeta } from '#lib/server/request.js';
 import { takeRateLimit } from '#lib/server/rate-limit.js';
-import type { ConfigurationTestResult, SmtpServerView } from '#lib/server/mail/types.js';
+import type { SmtpServerView } from '#lib/server/mail/types.js';
 
-export const serverAdapter = zod4(smtpServerSchema, { defaults: smtpServerFormDefaults });
+const serverAdapter = zod4(smtpServerSchema, { defaults: smtpServerFormDefaults });
 
 /** What the form needs to know about the stored server, without its secrets. */
 export function storedForForm(server: SmtpServerView) {
@@ -65,7 +65,7 @@ export async function loadDelivery(server: SmtpServerView) {
 	};
 }
 
-export async function loadEditor(id: string | null, adminEmail: string | null) {
+export async function loadServerEditor(id: string | null, adminEmail: string | null) {
 	const server = id ? await getSmtpServer(id) : null;
 	const form = server
 		? await superValidate(buildServerFormValues(server), serverAdapter, {
@@ -100,81 +100,51 @@ function applyFailure(form: SuperValidated<SmtpServerForm>, failure: SaveServerF
 		: setError(form, '', failure.message);
 }
 
-export interface EditorOptions {
-	/** The site settings' server always has this name (its form has no name field). */
-	forceName?: string;
-	/**
-	 * Site settings: Microsoft Modern Authentication always uses the cloud's Exchange Online host,
-	 * port 587, STARTTLS, whatever was posted (the browser shows those fields read-only).
-	 */
-	fixMicrosoftEndpoint?: boolean;
-	/** After a successful save: what to do with the saved server, and where to go next. */
-	afterSave?: (server: SmtpServerView) => Promise<string> | string;
-	/** After a configuration test (the site settings clear their "untested" warning on a pass). */
-	afterTest?: (result: ConfigurationTestResult) => Promise<void>;
-	/**
-	 * Before saving a valid form: a reason to refuse (the site settings ask for the admin's password when the
-	 * site's mail would go elsewhere), shown beside the "Your current password" field.
-	 */
-	beforeSave?: (
-		form: SmtpServerForm,
-		data: FormData
-	) => Promise<{ status: number; message: string } | null>;
-}
-
-async function readServerForm(data: FormData, options: EditorOptions) {
-	if (options.forceName) data.set('name', options.forceName);
-	if (options.fixMicrosoftEndpoint && data.get('auth') === 'microsoft') {
-		const cloud = String(data.get('cloud') ?? 'global');
-		data.set(
-			'host',
-			MICROSOFT_SMTP_HOSTS[cloud as keyof typeof MICROSOFT_SMTP_HOSTS] ?? MICROSOFT_PRESET.host
-		);
-		data.set('port', String(MICROSOFT_PRESET.port));
-		data.set('security', MICROSOFT_PRESET.security);
-	}
+/** Validates a posted server form. */
+export function readServerForm(data: FormData) {
 	return superValidate(data, serverAdapter, { id: 'server' });
 }
 
-/** Save (create or update). Redirects to the list (or `afterSave`'s answer) on success. */
-export async function saveServer(
+/** Sends the form back refused, its secrets blank, with whatever else the page shows beside it. */
+export function refuseServerForm(
+	form: SuperValidated<SmtpServerForm>,
+	status: number,
+	extra: { reauthError?: string; testErrors?: Record<string, string[] | undefined> } = {}
+) {
+	blankSecrets(form);
+	return fail(status, { form, ...extra });
+}
+
+/**
+ * Creates (no id) or updates the server from a valid form. Secrets are blanked on the form either way; a refusal
+ * comes back as the action's answer, ready to return.
+ */
+export async function storeServerForm(
 	event: RequestEvent,
 	id: string | null,
-	options: EditorOptions = {}
+	form: SuperValidated<SmtpServerForm>
 ) {
 	const admin = event.locals.admin!;
-	const data = await event.request.formData();
-	const form = await readServerForm(data, options);
-	if (!form.valid) {
-		blankSecrets(form);
-		return fail(400, { form });
-	}
-	const refused = await options.beforeSave?.(form.data, data);
-	if (refused) {
-		blankSecrets(form);
-		return fail(refused.status, { form, reauthError: refused.message });
-	}
 	const audit = { actor: admin.username, ip: clientMeta(event).ip };
 	const result = id
 		? await updateSmtpServer(id, form.data, audit)
 		: await createSmtpServer(form.data, audit);
 	blankSecrets(form);
-	if (!result.ok) return applyFailure(form, result);
-	const next = options.afterSave
-		? await options.afterSave(result.server)
-		: `/admin/smtp-servers?saved=${encodeURIComponent(result.server.name)}`;
-	redirect(303, next);
+	if (!result.ok) return { ok: false as const, failure: applyFailure(form, result) };
+	return { ok: true as const, server: result.server };
 }
 
-/** Configuration test of the form as it stands (test before save). Stores the result on a saved server. */
-export async function testServer(
+/**
+ * The configuration test of a validated form as it stands (test before save), with the test's own fields read
+ * from the same posted data. Stores the result on a saved server (`id`).
+ */
+export async function testServerForm(
 	event: RequestEvent,
 	id: string | null,
-	options: EditorOptions = {}
+	form: SuperValidated<SmtpServerForm>,
+	data: FormData
 ) {
 	const admin = event.locals.admin!;
-	const data = await event.request.formData();
-	const form = await readServerForm(data, options);
 	// The test's own fields (mode, destination) are read with zod directly, not as a second superform: the
 	// posted data carries the server form's superform id, which would make the browser take one for the other.
 	const test = configurationTestSchema.safeParse({
@@ -182,19 +152,13 @@ export async function testServer(
 		to: data.get('to') ?? ''
 	});
 	const testErrors = test.success ? undefined : z.flattenError(test.error).fieldErrors;
-	if (!form.valid || !test.success) {
-		blankSecrets(form);
-		return fail(400, { form, testErrors });
-	}
+	if (!form.valid || !test.success) return refuseServerForm(form, 400, { testErrors });
 	// Tests open connections wherever the form points: admin-only (hooks), audited, and rate-limited.
 	const limit = await takeRateLimit(`smtp-test:${admin.id}`, 20, 5 * 60_000);
-	if (!limit.ok) {
-		blankSecrets(form);
-		return fail(429, {
-			form,
+	if (!limit.ok)
+		return refuseServerForm(form, 429, {
 			testErrors: { to: [`Too many tests in a row. Try again in ${limit.retryAfterSeconds} s.`] }
 		});
-	}
 	const resolved = await resolveServerSettings(form.data, id ?? undefined);
 	blankSecrets(form);
 	if (!resolved.ok) return applyFailure(form, resolved);
@@ -215,6 +179,20 @@ export async function testServer(
 			fromAddress: resolved.settings.fromAddress,
 			to: test.data.to
 		});
-	await options.afterTest?.(result);
 	return { form, testResult: result };
+}
+
+/** Save (create or update) an SMTP server; back to the list on success. */
+export async function saveServer(event: RequestEvent, id: string | null) {
+	const form = await readServerForm(await event.request.formData());
+	if (!form.valid) return refuseServerForm(form, 400);
+	const stored = await storeServerForm(event, id, form);
+	if (!stored.ok) return stored.failure;
+	redirect(303, `/admin/smtp-servers?saved=${encodeURIComponent(stored.server.name)}`);
+}
+
+/** Configuration test of an SMTP server's form as it stands. */
+export async function testServer(event: RequestEvent, id: string | null) {
+	const data = await event.request.formData();
+	return testServerForm(event, id, await readServerForm(data), data);
 }
