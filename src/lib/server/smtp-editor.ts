@@ -4,6 +4,7 @@
  * /[id]); the site settings build their own from the same steps (site/smtp-method.ts). Secrets are write-only:
  * every form this sends back has them blank.
  */
+import { signsInWithBasicToMicrosoft } from './mail/basic-auth-retirement.js';
 import { logConfigurationTestMail } from '#lib/server/outbox/direct-log.js';
 import { readServerDeliverySummary } from '#lib/server/outbox/log.js';
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
@@ -65,15 +66,42 @@ export async function loadDelivery(server: SmtpServerView) {
 	};
 }
 
-export async function loadServerEditor(id: string | null, adminEmail: string | null) {
+export async function loadServerEditor(
+	id: string | null,
+	adminEmail: string | null,
+	{ switchToOAuth2 = false } = {}
+) {
 	const server = id ? await getSmtpServer(id) : null;
-	const form = server
-		? await superValidate(buildServerFormValues(server), serverAdapter, {
-				id: 'server',
-				errors: false
-			})
+	const basicOnMicrosoft = server ? signsInWithBasicToMicrosoft(server) : false;
+	const values = server ? buildServerFormValues(server) : null;
+	const form = values
+		? await superValidate(
+				basicOnMicrosoft && switchToOAuth2 ? asMicrosoftOAuth2(values) : values,
+				serverAdapter,
+				{ id: 'server', errors: false }
+			)
 		: await superValidate(serverAdapter, { id: 'server' });
-	return { server, form: withEveryField(form), testTo: adminEmail ?? '' };
+	return { server, form: withEveryField(form), testTo: adminEmail ?? '', basicOnMicrosoft };
+}
+
+/**
+ * The form of a Basic-auth server on Microsoft's host, switched to OAuth2: same host and sender, STARTTLS on
+ * 587, the signed-in mailbox kept as the mailbox; the admin adds the tenant, client and secret from Entra ID.
+ */
+function asMicrosoftOAuth2(values: SmtpServerForm): SmtpServerForm {
+	const basic = values as SmtpServerForm & { username?: string };
+	return {
+		...values,
+		auth: 'microsoft',
+		security: 'starttls',
+		port: 587,
+		mailbox: basic.username || values.fromAddress,
+		tenantId: '',
+		clientId: '',
+		clientSecret: '',
+		clientSecretExpiresOn: '',
+		cloud: 'global'
+	} as SmtpServerForm;
 }
 
 /**

@@ -5,7 +5,10 @@
  */
 import { and, count, eq, inArray, isNull, lt } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
-import { isMicrosoftHost } from '../mail/limits.js';
+import {
+	BASIC_AUTH_RETIREMENT,
+	signsInWithBasicToMicrosoft
+} from '../mail/basic-auth-retirement.js';
 import { countUnusedRecoveryCodes } from '../auth/recovery-codes.js';
 import { formatTime } from '../mail/templates/time.js';
 import { siteTimeZone } from '../site/settings.js';
@@ -139,7 +142,9 @@ export async function checkBasicAuthOnMicrosoft(now = new Date()) {
 		})
 		.from(tables.smtpServers)
 		.where(eq(tables.smtpServers.auth, 'basic'));
-	const flagged = servers.filter((server) => isMicrosoftHost(server.host));
+	const flagged = servers.filter((server) =>
+		signsInWithBasicToMicrosoft({ auth: 'basic', ...server })
+	);
 	for (const server of flagged)
 		await fireAlert(
 			{
@@ -148,7 +153,7 @@ export async function checkBasicAuthOnMicrosoft(now = new Date()) {
 				about: server.name,
 				facts: {
 					Server: `${server.name} (${server.host})`,
-					Why: 'Exchange Online switches off Basic authentication for SMTP AUTH by default at the end of December 2026; it then answers 550 5.7.30 "Basic authentication is not supported for Client Submission".',
+					Why: BASIC_AUTH_RETIREMENT,
 					'What to do':
 						'Open the server’s page and choose “Switch to Microsoft 365 OAuth2”: the form opens pre-filled; register an app in Entra ID with SMTP.SendAsApp and enter its tenant, client and secret.'
 				}

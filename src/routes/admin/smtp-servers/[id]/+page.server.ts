@@ -9,9 +9,14 @@ import {
 } from '#lib/server/smtp-editor.js';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, params }) => {
+export const load: PageServerLoad = async ({ locals, params, url }) => {
 	if (!isUuid(params.id)) error(404, 'No such SMTP server');
-	const { server, form, testTo } = await loadServerEditor(params.id, locals.admin?.email ?? null);
+	const switchToOAuth2 = url.searchParams.get('switch') === 'oauth2';
+	const { server, form, testTo, basicOnMicrosoft } = await loadServerEditor(
+		params.id,
+		locals.admin?.email ?? null,
+		{ switchToOAuth2 }
+	);
 	if (!server) error(404, 'No such SMTP server');
 	return {
 		form,
@@ -19,7 +24,9 @@ export const load: PageServerLoad = async ({ locals, params }) => {
 		stored: storedForForm(server),
 		title: server.name,
 		serverId: server.id,
-		delivery: await loadDelivery(server)
+		delivery: await loadDelivery(server),
+		basicOnMicrosoft,
+		switchingToOAuth2: basicOnMicrosoft && switchToOAuth2
 	};
 };
 
