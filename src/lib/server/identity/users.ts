@@ -14,7 +14,7 @@ import type { CreateUserForm, EditUserForm } from '../../schemas/users.js';
 import { directoryForDomain } from '../directory/index.js';
 import { findLocalUser, localSubject } from '../directory/local.js';
 import { DirectoryError } from '../directory/types.js';
-import { resetTotpEnrollment } from '../otp/totp.js';
+import { deleteTotpEnrollment, resetTotpEnrollment } from '../otp/totp-store.js';
 import { findDomainRow } from './domains.js';
 import {
 	isUniqueViolation,
@@ -198,14 +198,7 @@ export async function deleteLocalUser(
 ): Promise<{ ok: true } | SaveFailure<Field>> {
 	const row = await findUserRow(id);
 	if (!row) return notFound('user');
-	await db()
-		.delete(tables.totpEnrollments)
-		.where(
-			and(
-				eq(tables.totpEnrollments.domainId, row.domainId),
-				eq(tables.totpEnrollments.subject, localSubject(row.id))
-			)
-		);
+	await deleteTotpEnrollment(row.domainId, localSubject(row.id));
 	await db().delete(tables.users).where(eq(tables.users.id, id));
 	await recordAudit({
 		actor: audit.actor,
