@@ -15,8 +15,6 @@
  * same answer. Every expected outcome is a value with a message for the page; exceptions mean a broken
  * invariant.
  */
-import { db, tables } from '../db/index.js';
-import { and, eq, gt } from 'drizzle-orm';
 import type { DomainRow, OtpGeneratorRow, UserSessionRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import {
@@ -34,6 +32,7 @@ import {
 	describeEmailOtp,
 	emailOtpRefusal,
 	issueEmailOtp,
+	supersedeLoginCodes,
 	verifyEmailOtp,
 	type EmailOtpSettings
 } from '../otp/email-otp.js';
@@ -54,12 +53,10 @@ import { findDomainRow } from '../identity/domains.js';
 import { findOtpGeneratorRow } from '../identity/otp-generators.js';
 import { OTP_NOTICES, codeNotSentNotice, type OtpNoticeKey } from './notices.js';
 import {
-	PENDING_LOGIN_MS,
-	USER_ABSOLUTE_TIMEOUT_MS,
 	completeLogin,
+	findPendingLoginById,
 	findSessionRow,
-	hashSessionToken,
-	newSessionToken,
+	openLogin,
 	signOutUser
 } from './sessions.js';
 
@@ -138,7 +135,10 @@ export async function startLogin(
 
 	const generator = await findOtpGeneratorRow(domain.otpGeneratorId);
 	if (!generator) {
-		const token = await createLogin(domain, user, 'none', input, now, 'complete');
+		const token = await openLogin(
+			{ domainId: domain.id, user, factor: 'none', stage: 'complete', ...meta(input) },
+			now
+		);
 		await auditPassword(domain, user.username, input.ip, 'ok', 'no second factor');
 		return { ok: true, next: 'portal', token };
 	}
@@ -165,7 +165,10 @@ export async function startLogin(
 			};
 		}
 		if (!settings) return notConfigured(domain, user, generator, input.ip);
-		const token = await createLogin(domain, user, 'email-otp', input, now);
+		const token = await openLogin(
+			{ domainId: domain.id, user, factor: 'email-otp', ...meta(input) },
+			now
+		);
 		await auditPassword(domain, user.username, input.ip, 'ok', 'code by e-mail next');
 		const login = (await findSessionRow(token, 'password-ok', now))!;
 		const sent = await sendCode(login, settings, input.send, input.ip, now);
@@ -182,7 +185,7 @@ export async function startLogin(
 		};
 	}
 
-	const token = await createLogin(domain, user, 'totp', input, now);
+	const token = await openLogin({ domainId: domain.id, user, factor: 'totp', ...meta(input) }, now);
 	const enrollment = await findTotpEnrollment(domain.id, user.subject);
 	await auditPassword(domain, user.username, input.ip, 'ok', 'authenticator code next');
 	if (enrollment?.confirmedAt) return { ok: true, next: 'totp', token };
@@ -294,17 +297,8 @@ export async function resendCodeForLogin(
 	send: MailSender,
 	now = new Date()
 ): Promise<ResendResult> {
-	const [login] = await db()
-		.select()
-		.from(tables.userSessions)
-		.where(
-			and(
-				eq(tables.userSessions.id, loginId),
-				eq(tables.userSessions.stage, 'password-ok'),
-				gt(tables.userSessions.expiresAt, now)
-			)
-		);
-	return resendCode(login ?? null, send, undefined, now, false);
+	const login = await findPendingLoginById(loginId, now);
+	return resendCode(login, send, undefined, now, false);
 }
 
 async function resendCode(
@@ -532,38 +526,6 @@ export async function verifyLoginTotp(
 
 // ---- helpers ------------------------------------------------------------------------------------------------
 
-async function createLogin(
-	domain: DomainRow,
-	user: DirectoryUser,
-	factor: UserSessionRow['factor'],
-	meta: RequestMeta,
-	now: Date,
-	stage: UserSessionRow['stage'] = 'password-ok'
-): Promise<string> {
-	const token = newSessionToken();
-	const complete = stage === 'complete';
-	await db()
-		.insert(tables.userSessions)
-		.values({
-			tokenHash: hashSessionToken(token),
-			stage,
-			factor,
-			domainId: domain.id,
-			userId: user.localUserId,
-			subject: user.subject,
-			username: user.username,
-			displayName: user.displayName,
-			email: user.email,
-			createdAt: now,
-			lastSeenAt: now,
-			completedAt: complete ? now : null,
-			expiresAt: new Date(now.getTime() + (complete ? USER_ABSOLUTE_TIMEOUT_MS : PENDING_LOGIN_MS)),
-			ip: meta.ip,
-			userAgent: meta.userAgent?.slice(0, 300)
-		});
-	return token;
-}
-
 async function sendCode(
 	login: UserSessionRow,
 	settings: EmailOtpSettings,
@@ -606,10 +568,7 @@ async function finish(
 	const token = await completeLogin(login, meta, now);
 	if (!token) return expired();
 	// Unspent codes of this sign-in are of no more use.
-	await db()
-		.update(tables.otpChallenges)
-		.set({ supersededAt: now })
-		.where(eq(tables.otpChallenges.loginId, login.id));
+	await supersedeLoginCodes(login.id, now);
 	await auditSecondFactor(login, meta.ip, method, null);
 	return { ok: true, token };
 }
@@ -658,6 +617,11 @@ async function reserve(
 			message: `Too many wrong codes. Try again in ${describeWait(reservation.until, now)}.`
 		}
 	};
+}
+
+/** The request's address and browser, as the session row keeps them. */
+function meta(input: RequestMeta) {
+	return { ip: input.ip, userAgent: input.userAgent };
 }
 
 function expired(): SecondFactorResult {
