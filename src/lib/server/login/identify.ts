@@ -143,7 +143,7 @@ export async function startLogin(
 	}
 
 	const token = await openLogin({ domainId: domain.id, user, factor: 'totp', ...meta(input) }, now);
-	const enrollment = await findTotpEnrollment(domain.id, user.subject);
+	const enrollment = await findTotpEnrollment(domain.id, user.personKey);
 	await auditPassword(domain, user.username, input.ip, 'ok', 'authenticator code next');
 	if (enrollment?.confirmedAt) return { ok: true, next: 'totp', token };
 	const login = (await findSessionRow(token, 'password-ok', now))!;

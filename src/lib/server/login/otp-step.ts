@@ -157,7 +157,7 @@ export async function sendCode(
 		cooldown,
 		loginId: login.id,
 		domainId: login.domainId,
-		subject: login.subject,
+		personKey: login.personKey,
 		to: login.email!,
 		settings,
 		send,

@@ -28,7 +28,7 @@ export async function getPendingLogin(
 	if (!domain) return null;
 	let next: PendingLogin['next'] = 'email-otp';
 	if (login.factor === 'totp') {
-		const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+		const enrollment = await findTotpEnrollment(login.domainId, login.personKey);
 		next = enrollment?.confirmedAt ? 'totp' : 'totp-setup';
 	}
 	return {

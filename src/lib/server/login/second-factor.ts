@@ -12,7 +12,7 @@ import { completeLogin } from './sessions.js';
 
 /** The throttle keys of a code check: the person in the domain, and the requesting IP. */
 export function secondFactorKeys(scope: string, login: UserSessionRow, ip: string | undefined) {
-	return throttleKeys(scope, `${login.domainId}:${login.subject}`, ip);
+	return throttleKeys(scope, `${login.domainId}:${login.personKey}`, ip);
 }
 
 /** Reserves a code check on the throttle, or the answer when the keys are blocked. */

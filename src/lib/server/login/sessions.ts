@@ -72,7 +72,7 @@ export async function openLogin(
 			factor: input.factor,
 			domainId: input.domainId,
 			userId: user.localUserId,
-			subject: user.subject,
+			personKey: user.personKey,
 			username: user.username,
 			displayName: user.displayName,
 			email: user.email,
@@ -162,7 +162,7 @@ export async function validateUserSession(
 		domainId: session.domainId,
 		domainName: found.domainName,
 		userId: session.userId,
-		subject: session.subject,
+		personKey: session.personKey,
 		username: session.username,
 		displayName: session.displayName,
 		email: session.email,
@@ -239,7 +239,7 @@ export interface UserSession {
 	domainName: string;
 	/** Local users only. */
 	userId: string | null;
-	subject: string;
+	personKey: string;
 	username: string;
 	displayName: string;
 	email: string | null;

@@ -55,7 +55,7 @@ export async function getLoginTotpSetup(input: {
 			reason: 'not-configured',
 			message: 'This domain no longer uses authenticator codes. Please start again.'
 		};
-	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+	const enrollment = await findTotpEnrollment(login.domainId, login.personKey);
 	if (enrollment?.confirmedAt)
 		return { ok: false, reason: 'enrolled', message: 'Your authenticator is already set up.' };
 	if (!enrollment) return { ok: false, reason: 'not-started', message: TOTP_RESET };
@@ -91,7 +91,7 @@ export async function prepareTotpSetup(
 	now: Date
 ) {
 	const begun = await beginTotpEnrollment(
-		{ domainId: login.domainId, subject: login.subject, username: login.username },
+		{ domainId: login.domainId, personKey: login.personKey, username: login.username },
 		totpOptions(generator)
 	);
 	if (!begun || !generator.sendKeyByEmail || begun.enrollment.keyMailedAt) return;
@@ -131,7 +131,7 @@ export async function describeLoginTotp(
 ): Promise<{ digits: 6 | 8; account: string; issuer: string } | null> {
 	const login = await findSessionRow(token, 'password-ok', now);
 	if (!login || login.factor !== 'totp') return null;
-	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+	const enrollment = await findTotpEnrollment(login.domainId, login.personKey);
 	const generator = await generatorOfLogin(login);
 	return {
 		digits: enrollment ? enrollmentOptions(enrollment).digits : generator?.digits === 8 ? 8 : 6,
@@ -147,7 +147,7 @@ export async function confirmLoginTotpSetup(
 	const now = input.now ?? new Date();
 	const login = await findSessionRow(input.token, 'password-ok', now);
 	if (!login || login.factor !== 'totp') return expired();
-	const enrollment = await findTotpEnrollment(login.domainId, login.subject);
+	const enrollment = await findTotpEnrollment(login.domainId, login.personKey);
 	// reset meanwhile: the next sign-in begins a new enrollment (and mails its key)
 	if (!enrollment) return { ok: false, reason: 'setup-required', message: TOTP_RESET };
 	if (enrollment.confirmedAt)
@@ -191,7 +191,7 @@ export async function verifyLoginTotp(
 	if (!reservation.ok) return reservation.refused;
 	const result = await verifyTotpEnrollment({
 		domainId: login.domainId,
-		subject: login.subject,
+		personKey: login.personKey,
 		code: input.code,
 		now
 	});

@@ -60,7 +60,7 @@ export interface EmailOtpSettings {
 export async function issueEmailOtp(input: {
 	loginId: string;
 	domainId: string;
-	subject: string;
+	personKey: string;
 	to: string;
 	settings: EmailOtpSettings;
 	send: MailSender;
@@ -111,7 +111,7 @@ export async function issueEmailOtp(input: {
 			.where(
 				and(
 					eq(tables.otpChallenges.domainId, input.domainId),
-					eq(tables.otpChallenges.subject, input.subject),
+					eq(tables.otpChallenges.personKey, input.personKey),
 					gt(tables.otpChallenges.createdAt, windowStart)
 				)
 			)
@@ -155,7 +155,7 @@ export async function issueEmailOtp(input: {
 			id,
 			loginId: input.loginId,
 			domainId: input.domainId,
-			subject: input.subject,
+			personKey: input.personKey,
 			codeHash: hashOtpCode(id, code),
 			sentTo: input.to,
 			ip: input.ip ?? null,
@@ -313,14 +313,14 @@ export async function describeEmailOtp(
 }
 
 /** How many codes the account got in the current 15-minute window. */
-export async function countRecentCodes(domainId: string, subject: string, now = new Date()) {
+export async function countRecentCodes(domainId: string, personKey: string, now = new Date()) {
 	const [row] = await db()
 		.select({ n: count() })
 		.from(tables.otpChallenges)
 		.where(
 			and(
 				eq(tables.otpChallenges.domainId, domainId),
-				eq(tables.otpChallenges.subject, subject),
+				eq(tables.otpChallenges.personKey, personKey),
 				gt(tables.otpChallenges.createdAt, new Date(now.getTime() - SEND_WINDOW_MS))
 			)
 		);

@@ -19,13 +19,13 @@ import {
 
 export interface TotpPerson {
 	domainId: string;
-	subject: string;
+	personKey: string;
 	username: string;
 }
 
 export async function findTotpEnrollment(
 	domainId: string,
-	subject: string
+	personKey: string
 ): Promise<TotpEnrollmentRow | null> {
 	const [row] = await db()
 		.select()
@@ -33,7 +33,7 @@ export async function findTotpEnrollment(
 		.where(
 			and(
 				eq(tables.totpEnrollments.domainId, domainId),
-				eq(tables.totpEnrollments.subject, subject)
+				eq(tables.totpEnrollments.personKey, personKey)
 			)
 		);
 	return row ?? null;
@@ -47,7 +47,7 @@ export async function beginTotpEnrollment(
 	person: TotpPerson,
 	options: TotpOptions
 ): Promise<{ enrollment: TotpEnrollmentRow; secret: string; created: boolean } | null> {
-	const existing = await findTotpEnrollment(person.domainId, person.subject);
+	const existing = await findTotpEnrollment(person.domainId, person.personKey);
 	if (existing?.confirmedAt) return null;
 	if (existing)
 		return { enrollment: existing, secret: openSecret(existing.secretSealed), created: false };
@@ -56,7 +56,7 @@ export async function beginTotpEnrollment(
 		.insert(tables.totpEnrollments)
 		.values({
 			domainId: person.domainId,
-			subject: person.subject,
+			personKey: person.personKey,
 			username: person.username,
 			secretSealed: sealSecret(secret),
 			algorithm: options.algorithm,
@@ -67,7 +67,7 @@ export async function beginTotpEnrollment(
 		.returning();
 	if (inserted) return { enrollment: inserted, secret, created: true };
 	// Another request of the same person created it first: use theirs.
-	const raced = await findTotpEnrollment(person.domainId, person.subject);
+	const raced = await findTotpEnrollment(person.domainId, person.personKey);
 	if (!raced || raced.confirmedAt) return null;
 	return { enrollment: raced, secret: openSecret(raced.secretSealed), created: false };
 }
@@ -139,12 +139,12 @@ export async function confirmTotpEnrollment(input: {
 /** Checks a code of a confirmed enrollment and spends its time step (atomic: two requests cannot share one). */
 export async function verifyTotpEnrollment(input: {
 	domainId: string;
-	subject: string;
+	personKey: string;
 	code: string;
 	now?: Date;
 }): Promise<TotpCheckResult> {
 	const now = input.now ?? new Date();
-	const row = await findTotpEnrollment(input.domainId, input.subject);
+	const row = await findTotpEnrollment(input.domainId, input.personKey);
 	if (!row?.confirmedAt) return { ok: false, reason: 'not-enrolled' };
 	const check = await checkTotpCode({
 		secret: openSecret(row.secretSealed),
@@ -177,7 +177,7 @@ export async function verifyTotpEnrollment(input: {
  */
 export async function resetTotpEnrollment(input: {
 	domainId: string;
-	subject: string;
+	personKey: string;
 	username: string;
 	actor: string;
 	ip?: string;
@@ -187,7 +187,7 @@ export async function resetTotpEnrollment(input: {
 		.where(
 			and(
 				eq(tables.totpEnrollments.domainId, input.domainId),
-				eq(tables.totpEnrollments.subject, input.subject)
+				eq(tables.totpEnrollments.personKey, input.personKey)
 			)
 		)
 		.returning({ id: tables.totpEnrollments.id });
@@ -205,13 +205,13 @@ export async function resetTotpEnrollment(input: {
 }
 
 /** Deletes a person's enrollment without an audit entry of its own (deleting the user is audited). */
-export async function deleteTotpEnrollment(domainId: string, subject: string): Promise<void> {
+export async function deleteTotpEnrollment(domainId: string, personKey: string): Promise<void> {
 	await db()
 		.delete(tables.totpEnrollments)
 		.where(
 			and(
 				eq(tables.totpEnrollments.domainId, domainId),
-				eq(tables.totpEnrollments.subject, subject)
+				eq(tables.totpEnrollments.personKey, personKey)
 			)
 		);
 }
@@ -226,7 +226,7 @@ export async function listTotpEnrollments(domainId: string): Promise<TotpEnrollm
 	return rows.map((row) => ({
 		id: row.id,
 		domainId: row.domainId,
-		subject: row.subject,
+		personKey: row.personKey,
 		username: row.username,
 		confirmedAt: row.confirmedAt,
 		keyMailedAt: row.keyMailedAt,
@@ -242,7 +242,7 @@ export type TotpCheckResult =
 export interface TotpEnrollmentView {
 	id: string;
 	domainId: string;
-	subject: string;
+	personKey: string;
 	username: string;
 	confirmedAt: Date | null;
 	keyMailedAt: Date | null;
