@@ -79,7 +79,7 @@ beforeAll(async () => {
 		domainId: domain.id,
 		domainName: domain.name,
 		userId: null,
-		subject: 'jdoe',
+		personKey: 'jdoe',
 		username: 'jdoe',
 		displayName: 'J. Doe',
 		email: null,

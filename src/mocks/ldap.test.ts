@@ -49,7 +49,7 @@ async function diagnosisOf(promise: Promise<unknown>) {
 const alice = MOCK_LDAP_USERS.find((u) => u.username === 'alice')!;
 
 describe('mock LDAP directory through the real createLdapDirectory', () => {
-	it('authenticates alice with the demo password: mail, display name, entryUUID subject, no password', async () => {
+	it('authenticates alice with the demo password: mail, display name, entryUUID person key, no password', async () => {
 		expect(alice.password).toBe(DEMO_PASSWORD);
 		const user = await createLdapDirectory(settings()).authenticate('alice', DEMO_PASSWORD);
 		expect(user).toMatchObject({
@@ -58,7 +58,7 @@ describe('mock LDAP directory through the real createLdapDirectory', () => {
 			email: 'alice@example.test',
 			dn: 'uid=alice,ou=people,dc=example,dc=test',
 			localUserId: null,
-			subject: 'uuid:5b0d7c1e-2f3a-4b6c-8d9e-a1b2c3d4e5f6'
+			personKey: 'uuid:5b0d7c1e-2f3a-4b6c-8d9e-a1b2c3d4e5f6'
 		});
 		expect(user!.attributes).toMatchObject({
 			uid: ['alice'],

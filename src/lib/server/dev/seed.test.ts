@@ -46,7 +46,7 @@ it('seeds two notification profiles; a launch of PLC mails the enabled one’s t
 			domainId: user.domainId,
 			domainName: 'seeded',
 			userId: null,
-			subject: user.username,
+			personKey: user.username,
 			username: user.username,
 			displayName: user.username,
 			email: user.email,

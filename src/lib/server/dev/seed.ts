@@ -14,7 +14,7 @@ import { seedIdentityDemo } from '../identity/seed.js';
 import { seedMockLdapDomain } from './mock-ldap.js';
 import { createNotificationProfile } from '../notify/profiles.js';
 import { notificationProfileDefaults } from '../../schemas/notification-profiles.js';
-import { findLocalUser, localSubject } from '../directory/local.js';
+import { findLocalUser, localPersonKey } from '../directory/local.js';
 import {
 	beginTotpEnrollment,
 	confirmTotpEnrollment,
@@ -160,7 +160,7 @@ async function enrollDemoTotpUser(domainId: string, username: string) {
 	const user = await findLocalUser(domainId, username);
 	if (!user) return null;
 	const begun = await beginTotpEnrollment(
-		{ domainId, subject: localSubject(user.id), username },
+		{ domainId, personKey: localPersonKey(user.id), username },
 		DEFAULT_TOTP_OPTIONS
 	);
 	if (!begun) return null;

@@ -38,6 +38,6 @@ export {
 	buildUserFilter
 } from './ldap.js';
 export type { LdapTestResult, LdapTestStep } from './ldap.js';
-export { createLocalDirectory, findLocalUser, localSubject } from './local.js';
+export { createLocalDirectory, findLocalUser, localPersonKey } from './local.js';
 export { diagnoseLdapError } from './ldap-diagnose.js';
 export * from './types.js';

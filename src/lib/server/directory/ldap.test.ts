@@ -52,7 +52,7 @@ describe('filter escaping (RFC 4515)', () => {
 });
 
 describe('LDAP directory against slapd', () => {
-	it('authenticates a user with mail: attributes, display name, stable subject, no password attribute', async () => {
+	it('authenticates a user with mail: attributes, display name, stable person key, no password attribute', async () => {
 		const alice = slapd.user('alice');
 		const user = await createLdapDirectory(settings()).authenticate('alice', alice.password);
 		expect(user).not.toBeNull();
@@ -63,7 +63,7 @@ describe('LDAP directory against slapd', () => {
 			dn: alice.dn,
 			localUserId: null
 		});
-		expect(user!.subject).toMatch(/^uuid:[0-9a-f-]{36}$/);
+		expect(user!.personKey).toMatch(/^uuid:[0-9a-f-]{36}$/);
 		expect(user!.attributes.uid).toEqual(['alice']);
 		expect(Object.keys(user!.attributes).some((name) => /password/i.test(name))).toBe(false);
 	});
@@ -84,11 +84,11 @@ describe('LDAP directory against slapd', () => {
 		expect(await directory.authenticate('', 'x')).toBeNull();
 	});
 
-	it('finds the same person (same subject) whatever the letter case', async () => {
+	it('finds the same person (same person key) whatever the letter case', async () => {
 		const directory = createLdapDirectory(settings());
 		const lower = await directory.authenticate('alice', slapd.user('alice').password);
 		const upper = await directory.authenticate('ALICE', slapd.user('alice').password);
-		expect(upper?.subject).toBe(lower?.subject);
+		expect(upper?.personKey).toBe(lower?.personKey);
 	});
 
 	it('cannot be steered by filter characters in the username', async () => {

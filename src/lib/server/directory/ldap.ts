@@ -265,7 +265,7 @@ function toDirectoryUser(entry: Entry, username: string, emailAttribute: string)
 			?.trim() ?? null;
 	const displayName = (pick('displayName') ?? pick('cn'))?.[0] ?? username;
 	return {
-		subject: stableId ? `uuid:${stableId}` : `dn:${entry.dn.toLowerCase()}`,
+		personKey: stableId ? `uuid:${stableId}` : `dn:${entry.dn.toLowerCase()}`,
 		username,
 		displayName,
 		email,

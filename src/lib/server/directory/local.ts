@@ -43,8 +43,8 @@ export async function findLocalUser(domainId: string, username: string): Promise
 	return row ?? null;
 }
 
-/** The local subject key, shared with TOTP enrollments and OTP limits. */
-export function localSubject(userId: string) {
+/** A local user's person key (`DirectoryUser.personKey`), shared with TOTP enrollments and OTP limits. */
+export function localPersonKey(userId: string) {
 	return `user:${userId}`;
 }
 
@@ -56,7 +56,7 @@ function toDirectoryUser(row: UserRow, emailAttribute: string): DirectoryUser {
 	// a directory without that attribute.
 	const email = emailAttribute.toLowerCase() === 'email' ? row.email?.trim() || null : null;
 	return {
-		subject: localSubject(row.id),
+		personKey: localPersonKey(row.id),
 		username: row.username,
 		displayName: row.displayName || row.username,
 		email,

@@ -16,7 +16,7 @@ export interface DirectoryUser {
 	 * Stable key of the person within the domain: local `user:<id>`; LDAP `uuid:<entryUUID/objectGUID/nsUniqueId>`
 	 * when the directory has one, else `dn:<lower-cased DN>`. TOTP enrollments and OTP limits hang on it.
 	 */
-	subject: string;
+	personKey: string;
 	/** The username as stored (local) or as typed, trimmed (LDAP). */
 	username: string;
 	displayName: string;

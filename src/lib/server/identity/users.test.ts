@@ -62,7 +62,7 @@ describe('local users', () => {
 		expect(await directory.authenticate('JDOE', PASSWORD)).toMatchObject({
 			username: 'jdoe',
 			email: 'jdoe@example.com',
-			subject: `user:${row.id}`
+			personKey: `user:${row.id}`
 		});
 		expect(await directory.authenticate('jdoe', 'wrong password')).toBeNull();
 		expect(await directory.authenticate('ghost', PASSWORD)).toBeNull();
@@ -153,7 +153,7 @@ describe('local users', () => {
 		await newUser('anna');
 		if (!b.ok) throw new Error('refused');
 		const begun = await beginTotpEnrollment(
-			{ domainId, subject: `user:${b.user.id}`, username: 'bert' },
+			{ domainId, personKey: `user:${b.user.id}`, username: 'bert' },
 			DEFAULT_TOTP_OPTIONS
 		);
 		expect((await listLocalUsers(domainId)).map((u) => [u.username, u.totp])).toEqual([
@@ -170,7 +170,7 @@ describe('local users', () => {
 			reset: false
 		});
 		await beginTotpEnrollment(
-			{ domainId, subject: `user:${b.user.id}`, username: 'bert' },
+			{ domainId, personKey: `user:${b.user.id}`, username: 'bert' },
 			DEFAULT_TOTP_OPTIONS
 		);
 		const [enrollment] = await listTotpEnrollments(domainId);
@@ -191,7 +191,7 @@ describe('local users', () => {
 		const created = await newUser();
 		if (!created.ok) throw new Error('refused');
 		await beginTotpEnrollment(
-			{ domainId, subject: `user:${created.user.id}`, username: 'jdoe' },
+			{ domainId, personKey: `user:${created.user.id}`, username: 'jdoe' },
 			DEFAULT_TOTP_OPTIONS
 		);
 		expect(await deleteLocalUser(created.user.id, admin)).toEqual({ ok: true });

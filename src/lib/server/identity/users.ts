@@ -12,9 +12,9 @@ import { hashPassword } from '../auth/password.js';
 import { findPasswordProblem } from '../../password-policy.js';
 import type { CreateUserForm, EditUserForm } from '../../schemas/users.js';
 import { directoryForDomain } from '../directory/index.js';
-import { findLocalUser, localSubject } from '../directory/local.js';
+import { findLocalUser, localPersonKey } from '../directory/local.js';
 import { DirectoryError } from '../directory/types.js';
-import { resetTotpEnrollment } from '../otp/totp.js';
+import { deleteTotpEnrollment, resetTotpEnrollment } from '../otp/totp-store.js';
 import { findDomainRow } from './domain-reads.js';
 import {
 	isUniqueViolation,
@@ -37,14 +37,16 @@ export async function listLocalUsers(domainId: string): Promise<LocalUserView[]>
 			.orderBy(asc(sql`lower(${tables.users.username})`)),
 		db()
 			.select({
-				subject: tables.totpEnrollments.subject,
+				personKey: tables.totpEnrollments.personKey,
 				confirmedAt: tables.totpEnrollments.confirmedAt
 			})
 			.from(tables.totpEnrollments)
 			.where(eq(tables.totpEnrollments.domainId, domainId))
 	]);
-	const totp = new Map(enrollments.map((e) => [e.subject, e.confirmedAt ? 'enrolled' : 'pending']));
-	return rows.map((row) => toView(row, (totp.get(localSubject(row.id)) ?? 'none') as TotpState));
+	const totp = new Map(
+		enrollments.map((e) => [e.personKey, e.confirmedAt ? 'enrolled' : 'pending'])
+	);
+	return rows.map((row) => toView(row, (totp.get(localPersonKey(row.id)) ?? 'none') as TotpState));
 }
 
 export async function getLocalUser(id: string): Promise<LocalUserView | null> {
@@ -56,7 +58,7 @@ export async function getLocalUser(id: string): Promise<LocalUserView | null> {
 		.where(
 			and(
 				eq(tables.totpEnrollments.domainId, row.domainId),
-				eq(tables.totpEnrollments.subject, localSubject(row.id))
+				eq(tables.totpEnrollments.personKey, localPersonKey(row.id))
 			)
 		);
 	return toView(row, enrollment ? (enrollment.confirmedAt ? 'enrolled' : 'pending') : 'none');
@@ -198,14 +200,7 @@ export async function deleteLocalUser(
 ): Promise<{ ok: true } | SaveFailure<Field>> {
 	const row = await findUserRow(id);
 	if (!row) return notFound('user');
-	await db()
-		.delete(tables.totpEnrollments)
-		.where(
-			and(
-				eq(tables.totpEnrollments.domainId, row.domainId),
-				eq(tables.totpEnrollments.subject, localSubject(row.id))
-			)
-		);
+	await deleteTotpEnrollment(row.domainId, localPersonKey(row.id));
 	await db().delete(tables.users).where(eq(tables.users.id, id));
 	await recordAudit({
 		actor: audit.actor,
@@ -218,7 +213,7 @@ export async function deleteLocalUser(
 
 /**
  * "Reset TOTP" for a user of any domain, by username: the next sign-in enrolls again. The person is found
- * through the domain's directory (their subject); when the directory cannot be asked, enrollments recorded
+ * through the domain's directory (their person key); when the directory cannot be asked, enrollments recorded
  * under that username are reset instead. Audited.
  */
 export async function resetUserTotp(input: {
@@ -228,19 +223,19 @@ export async function resetUserTotp(input: {
 }): Promise<{ ok: true; reset: boolean } | SaveFailure<Field>> {
 	const domain = await findDomainRow(input.domainId);
 	if (!domain) return notFound('domain');
-	const subjects = new Set<string>();
+	const personKeys = new Set<string>();
 	let username = input.username.trim();
 	try {
 		const person = await directoryForDomain(domain).lookup(username);
 		if (person) {
-			subjects.add(person.subject);
+			personKeys.add(person.personKey);
 			username = person.username;
 		}
 	} catch (error) {
 		if (!(error instanceof DirectoryError)) throw error;
 	}
 	const byName = await db()
-		.select({ subject: tables.totpEnrollments.subject })
+		.select({ personKey: tables.totpEnrollments.personKey })
 		.from(tables.totpEnrollments)
 		.where(
 			and(
@@ -248,8 +243,8 @@ export async function resetUserTotp(input: {
 				sql`lower(${tables.totpEnrollments.username}) = lower(${username})`
 			)
 		);
-	for (const { subject } of byName) subjects.add(subject);
-	if (subjects.size === 0) {
+	for (const { personKey } of byName) personKeys.add(personKey);
+	if (personKeys.size === 0) {
 		await recordAudit({
 			actor: input.audit.actor,
 			action: 'totp.reset',
@@ -259,10 +254,10 @@ export async function resetUserTotp(input: {
 		return { ok: true, reset: false };
 	}
 	let reset = false;
-	for (const subject of subjects) {
+	for (const personKey of personKeys) {
 		const result = await resetTotpEnrollment({
 			domainId: domain.id,
-			subject,
+			personKey,
 			username,
 			actor: input.audit.actor,
 			ip: input.audit.ip
@@ -285,7 +280,7 @@ export async function resetTotpById(
 	if (!row) return notFound('enrollment');
 	const result = await resetTotpEnrollment({
 		domainId: row.domainId,
-		subject: row.subject,
+		personKey: row.personKey,
 		username: row.username,
 		actor: audit.actor,
 		ip: audit.ip

@@ -5,11 +5,13 @@
  * before that never opens the portal.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, lt, or } from 'drizzle-orm';
+import { and, eq, gt, lt } from 'drizzle-orm';
 import type { Cookies } from '@sveltejs/kit';
 import { db, tables } from '../db/index.js';
 import type { UserSessionRow } from '../db/schema/index.js';
+import type { DirectoryUser } from '../directory/types.js';
 import { recordAudit } from '../audit.js';
+import { purgeOldCodes } from '../otp/email-otp.js';
 
 export const PENDING_LOGIN_MS = 15 * 60 * 1000;
 export const USER_IDLE_TIMEOUT_MS = 30 * 60 * 1000;
@@ -41,6 +43,65 @@ export async function findSessionRow(
 		return null;
 	}
 	return row;
+}
+
+/**
+ * Opens a sign-in for a user whose password was right: pending (`password-ok`, PENDING_LOGIN_MS, `factor`
+ * says which second factor comes next), or at once `complete` when the domain has none. Returns its token.
+ */
+export async function openLogin(
+	input: {
+		domainId: string;
+		user: DirectoryUser;
+		factor: UserSessionRow['factor'];
+		stage?: UserSessionRow['stage'];
+		ip?: string;
+		userAgent?: string;
+	},
+	now = new Date()
+): Promise<string> {
+	const token = newSessionToken();
+	const stage = input.stage ?? 'password-ok';
+	const complete = stage === 'complete';
+	const { user } = input;
+	await db()
+		.insert(tables.userSessions)
+		.values({
+			tokenHash: hashSessionToken(token),
+			stage,
+			factor: input.factor,
+			domainId: input.domainId,
+			userId: user.localUserId,
+			personKey: user.personKey,
+			username: user.username,
+			displayName: user.displayName,
+			email: user.email,
+			createdAt: now,
+			lastSeenAt: now,
+			completedAt: complete ? now : null,
+			expiresAt: new Date(now.getTime() + (complete ? USER_ABSOLUTE_TIMEOUT_MS : PENDING_LOGIN_MS)),
+			ip: input.ip,
+			userAgent: input.userAgent?.slice(0, 300)
+		});
+	return token;
+}
+
+/** A pending sign-in by its id (an admin's resend of its code), or null when it ended or expired. */
+export async function findPendingLoginById(
+	loginId: string,
+	now = new Date()
+): Promise<UserSessionRow | null> {
+	const [login] = await db()
+		.select()
+		.from(tables.userSessions)
+		.where(
+			and(
+				eq(tables.userSessions.id, loginId),
+				eq(tables.userSessions.stage, 'password-ok'),
+				gt(tables.userSessions.expiresAt, now)
+			)
+		);
+	return login ?? null;
 }
 
 /** Turns a pending sign-in into a portal session with a new token; null if it was completed meanwhile. */
@@ -101,7 +162,7 @@ export async function validateUserSession(
 		domainId: session.domainId,
 		domainName: found.domainName,
 		userId: session.userId,
-		subject: session.subject,
+		personKey: session.personKey,
 		username: session.username,
 		displayName: session.displayName,
 		email: session.email,
@@ -132,12 +193,7 @@ export async function signOutUser(
 /** Removes expired sessions and codes older than a day (call now and then, e.g. hourly). */
 export async function purgeExpiredUserState(now = new Date()): Promise<void> {
 	await db().delete(tables.userSessions).where(lt(tables.userSessions.expiresAt, now));
-	const dayAgo = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-	await db()
-		.delete(tables.otpChallenges)
-		.where(
-			or(lt(tables.otpChallenges.expiresAt, dayAgo), lt(tables.otpChallenges.createdAt, dayAgo))
-		);
+	await purgeOldCodes(now);
 }
 
 // ---- cookies ------------------------------------------------------------------------------------------------
@@ -183,7 +239,7 @@ export interface UserSession {
 	domainName: string;
 	/** Local users only. */
 	userId: string | null;
-	subject: string;
+	personKey: string;
 	username: string;
 	displayName: string;
 	email: string | null;

@@ -73,7 +73,7 @@ beforeEach(async () => {
 		domainId: domain.id,
 		domainName: domain.name,
 		userId: null,
-		subject: 'jdoe',
+		personKey: 'jdoe',
 		username: 'jdoe',
 		displayName: 'J. Doe',
 		email: null,

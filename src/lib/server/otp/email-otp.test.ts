@@ -53,7 +53,7 @@ afterEach(async () => {
 	await database.close();
 });
 
-async function newLogin(subject = 'user:alice') {
+async function newLogin(personKey = 'user:alice') {
 	const [row] = await db()
 		.insert(tables.userSessions)
 		.values({
@@ -61,19 +61,19 @@ async function newLogin(subject = 'user:alice') {
 			stage: 'password-ok',
 			factor: 'email-otp',
 			domainId,
-			subject,
-			username: subject.slice(5),
+			personKey,
+			username: personKey.slice(5),
 			expiresAt: plus(3_600_000)
 		})
 		.returning();
 	return row.id;
 }
 
-async function issue(loginId: string, now = T0, settings = SETTINGS, subject = 'user:alice') {
+async function issue(loginId: string, now = T0, settings = SETTINGS, personKey = 'user:alice') {
 	return issueEmailOtp({
 		loginId,
 		domainId,
-		subject,
+		personKey,
 		to: 'alice@example.com',
 		settings,
 		send,
@@ -246,7 +246,7 @@ describe('e-mail OTP', () => {
 			issueEmailOtp({
 				loginId: await newLogin(`user:u${i}`),
 				domainId,
-				subject: `user:u${i}`,
+				personKey: `user:u${i}`,
 				to: `u${i}@example.com`,
 				settings: SETTINGS,
 				send,
@@ -278,7 +278,7 @@ describe('e-mail OTP', () => {
 		const result = await issueEmailOtp({
 			loginId: login,
 			domainId,
-			subject: 'user:alice',
+			personKey: 'user:alice',
 			to: 'alice@example.com',
 			settings: SETTINGS,
 			send: failing,

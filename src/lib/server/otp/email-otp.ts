@@ -10,7 +10,7 @@
  * key derived from the secrets key, which secrets.ts does not expose yet) would close that too.
  */
 import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import { and, asc, count, desc, eq, gt, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { OtpChallengeRow } from '../db/schema/index.js';
 import { maskEmail, type MailSender } from './mail.js';
@@ -60,7 +60,7 @@ export interface EmailOtpSettings {
 export async function issueEmailOtp(input: {
 	loginId: string;
 	domainId: string;
-	subject: string;
+	personKey: string;
 	to: string;
 	settings: EmailOtpSettings;
 	send: MailSender;
@@ -111,7 +111,7 @@ export async function issueEmailOtp(input: {
 			.where(
 				and(
 					eq(tables.otpChallenges.domainId, input.domainId),
-					eq(tables.otpChallenges.subject, input.subject),
+					eq(tables.otpChallenges.personKey, input.personKey),
 					gt(tables.otpChallenges.createdAt, windowStart)
 				)
 			)
@@ -155,7 +155,7 @@ export async function issueEmailOtp(input: {
 			id,
 			loginId: input.loginId,
 			domainId: input.domainId,
-			subject: input.subject,
+			personKey: input.personKey,
 			codeHash: hashOtpCode(id, code),
 			sentTo: input.to,
 			ip: input.ip ?? null,
@@ -313,18 +313,39 @@ export async function describeEmailOtp(
 }
 
 /** How many codes the account got in the current 15-minute window. */
-export async function countRecentCodes(domainId: string, subject: string, now = new Date()) {
+export async function countRecentCodes(domainId: string, personKey: string, now = new Date()) {
 	const [row] = await db()
 		.select({ n: count() })
 		.from(tables.otpChallenges)
 		.where(
 			and(
 				eq(tables.otpChallenges.domainId, domainId),
-				eq(tables.otpChallenges.subject, subject),
+				eq(tables.otpChallenges.personKey, personKey),
 				gt(tables.otpChallenges.createdAt, new Date(now.getTime() - SEND_WINDOW_MS))
 			)
 		);
 	return row.n;
+}
+
+/** Retires every unspent code of a sign-in (it passed its second factor: they are of no more use). */
+export async function supersedeLoginCodes(loginId: string, now = new Date()): Promise<void> {
+	await db()
+		.update(tables.otpChallenges)
+		.set({ supersededAt: now })
+		.where(eq(tables.otpChallenges.loginId, loginId));
+}
+
+/**
+ * Deletes codes that expired or were made more than a day ago: the per-account and per-IP sending limits
+ * count over 15 minutes only, so older rows serve nothing.
+ */
+export async function purgeOldCodes(now = new Date()): Promise<void> {
+	const dayAgo = new Date(now.getTime() - 24 * 60 * 60 * 1000);
+	await db()
+		.delete(tables.otpChallenges)
+		.where(
+			or(lt(tables.otpChallenges.expiresAt, dayAgo), lt(tables.otpChallenges.createdAt, dayAgo))
+		);
 }
 
 /** The login's newest code that was sent and not replaced. */

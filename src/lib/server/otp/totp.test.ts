@@ -125,7 +125,7 @@ describe('TOTP codes (RFC 6238)', () => {
 describe('TOTP enrollments (database)', () => {
 	let database: Database;
 	let domainId: string;
-	const person = () => ({ domainId, subject: 'user:1', username: 'alice' });
+	const person = () => ({ domainId, personKey: 'user:1', username: 'alice' });
 
 	beforeEach(async () => {
 		database = await freshTestDatabase();
@@ -264,7 +264,7 @@ describe('TOTP enrollments (database)', () => {
 			await verifyTotpEnrollment({ ...person(), code: '123456', now: at(1_700_000_100) })
 		).toEqual(expect.objectContaining({ ok: false }));
 		expect(
-			await verifyTotpEnrollment({ domainId, subject: 'user:2', code: '123456', now })
+			await verifyTotpEnrollment({ domainId, personKey: 'user:2', code: '123456', now })
 		).toEqual({ ok: false, reason: 'not-enrolled' });
 	});
 
@@ -308,7 +308,12 @@ describe('TOTP enrollments (database)', () => {
 		expect(sent).toHaveLength(1);
 
 		expect(
-			await resetTotpEnrollment({ domainId, subject: 'user:1', username: 'alice', actor: 'admin' })
+			await resetTotpEnrollment({
+				domainId,
+				personKey: 'user:1',
+				username: 'alice',
+				actor: 'admin'
+			})
 		).toEqual({ reset: true });
 		const afterReset = await mail();
 		expect(afterReset.result).toMatchObject({ sent: true });
@@ -347,7 +352,7 @@ describe('TOTP enrollments (database)', () => {
 	it('after a reset the person enrolls again and the old key no longer works', async () => {
 		const now = at(1_700_000_000);
 		const { secret } = await enrolled(now);
-		await resetTotpEnrollment({ domainId, subject: 'user:1', username: 'alice', actor: 'admin' });
+		await resetTotpEnrollment({ domainId, personKey: 'user:1', username: 'alice', actor: 'admin' });
 		const later = at(1_700_000_060);
 		const oldKeyCode = await totpCode(secret, DEFAULT_TOTP_OPTIONS, later);
 		expect(await verifyTotpEnrollment({ ...person(), code: oldKeyCode, now: later })).toEqual({

@@ -141,7 +141,7 @@ export const users = pgTable(
 );
 
 /**
- * TOTP enrollments, one per person and domain, for local and LDAP users alike. `subject` is the stable key
+ * TOTP enrollments, one per person and domain, for local and LDAP users alike. `personKey` is the stable key
  * of the person (local: the user id; LDAP: the entry's entryUUID/objectGUID, else its DN, lower-cased), so
  * two spellings of one login cannot hold two enrollments; `username` is kept for display and admin search.
  * The algorithm, digits and period are copied from the generator at enrollment: editing the generator later
@@ -154,7 +154,8 @@ export const totpEnrollments = pgTable(
 		domainId: uuid('domain_id')
 			.notNull()
 			.references(() => domains.id, { onDelete: 'cascade' }),
-		subject: text('subject').notNull(),
+		// The column is still named `subject`: only the TypeScript name changed, so no migration was needed.
+		personKey: text('subject').notNull(),
 		username: text('username').notNull(),
 		secretSealed: text('secret_sealed').notNull(),
 		algorithm: text('algorithm', { enum: ['sha1', 'sha256', 'sha512'] }).notNull(),
@@ -166,7 +167,7 @@ export const totpEnrollments = pgTable(
 		keyMailedAt: timestamp('key_mailed_at', { withTimezone: true }),
 		createdAt: createdAt()
 	},
-	(t) => [uniqueIndex('totp_enrollments_subject').on(t.domainId, t.subject)]
+	(t) => [uniqueIndex('totp_enrollments_subject').on(t.domainId, t.personKey)]
 );
 
 /**
@@ -186,7 +187,8 @@ export const userSessions = pgTable(
 			.references(() => domains.id, { onDelete: 'cascade' }),
 		/** Local users only: lets disabling a user end their sessions. */
 		userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
-		subject: text('subject').notNull(),
+		// The column is still named `subject`: only the TypeScript name changed, so no migration was needed.
+		personKey: text('subject').notNull(),
 		username: text('username').notNull(),
 		displayName: text('display_name').notNull().default(''),
 		email: text('email'),
@@ -199,7 +201,7 @@ export const userSessions = pgTable(
 	},
 	(t) => [
 		uniqueIndex('user_sessions_token_hash').on(t.tokenHash),
-		index('user_sessions_subject').on(t.domainId, t.subject),
+		index('user_sessions_subject').on(t.domainId, t.personKey),
 		check('user_sessions_stage', sql`${t.stage} in ('password-ok', 'complete')`),
 		check('user_sessions_factor', sql`${t.factor} in ('none', 'email-otp', 'totp')`)
 	]
@@ -207,7 +209,7 @@ export const userSessions = pgTable(
 
 /**
  * E-mail OTP codes: only a salted SHA-256 of the code, bound to one login (`loginId`). `domainId` +
- * `subject` let the per-account sending limit count codes across logins; rows outlive their login for that.
+ * `personKey` let the per-account sending limit count codes across logins; rows outlive their login for that.
  */
 export const otpChallenges = pgTable(
 	'otp_challenges',
@@ -220,7 +222,8 @@ export const otpChallenges = pgTable(
 		domainId: uuid('domain_id')
 			.notNull()
 			.references(() => domains.id, { onDelete: 'cascade' }),
-		subject: text('subject').notNull(),
+		// The column is still named `subject`: only the TypeScript name changed, so no migration was needed.
+		personKey: text('subject').notNull(),
 		codeHash: text('code_hash').notNull(),
 		sentTo: text('sent_to').notNull(),
 		/** Who asked for the code: the per-IP sending limit counts on it. */
@@ -234,7 +237,7 @@ export const otpChallenges = pgTable(
 	},
 	(t) => [
 		index('otp_challenges_login').on(t.loginId),
-		index('otp_challenges_subject').on(t.domainId, t.subject, t.createdAt),
+		index('otp_challenges_subject').on(t.domainId, t.personKey, t.createdAt),
 		index('otp_challenges_ip').on(t.ip, t.createdAt)
 	]
 );
