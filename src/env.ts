@@ -98,6 +98,12 @@ export const variables = defineEnvVars({
 			return days;
 		}
 	},
+	POSTERN_ALERT_SWEEP: {
+		description:
+			'false: this instance does not run the once-a-minute alert sweep (health checks, condition alerts); the other instances on the same database do. Default true',
+		schema: (value: string | undefined): boolean =>
+			value === undefined || value === '' ? true : bool('POSTERN_ALERT_SWEEP')(value)
+	},
 	POSTERN_METRICS_TOKEN: {
 		description:
 			'Bearer token for GET /metrics (Prometheus). Unset: /metrics answers 404. At least 32 characters',

@@ -18,6 +18,7 @@ export const config = {
 	mock: dev && env.POSTERN_MOCK,
 	mailLogRetentionDays: env.POSTERN_MAIL_LOG_RETENTION_DAYS,
 	metricsToken: env.POSTERN_METRICS_TOKEN,
+	alertSweep: env.POSTERN_ALERT_SWEEP,
 	logLevel: env.LOG_LEVEL,
 	logFormat: env.LOG_FORMAT ?? (dev ? 'pretty' : 'json')
 } as const;

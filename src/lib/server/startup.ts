@@ -32,7 +32,7 @@ export async function startServer(): Promise<Database> {
 		const database = await startMockMode();
 		await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
 		await startNotifications();
-		await startAlerts();
+		await startAlerts({ sweep: config.alertSweep });
 		return database;
 	}
 	const keySource = loadSecretKey({ fromEnv: config.secretKey, dataDir: config.dataDir });
@@ -48,7 +48,7 @@ export async function startServer(): Promise<Database> {
 	await prepareFirstRun(config.dataDir);
 	await startOutbox(database, { retentionDays: config.mailLogRetentionDays });
 	await startNotifications();
-	await startAlerts();
+	await startAlerts({ sweep: config.alertSweep });
 	log.info(
 		{
 			event: 'startup',

@@ -12,10 +12,15 @@ export const ALERT_SWEEP_QUEUE = 'alert-sweep';
 
 let started = false;
 
-/** After the outbox started (the sweep runs on its queue). */
-export async function startAlerts(): Promise<void> {
+/**
+ * After the outbox started (the sweep runs on its queue). `sweep: false` (POSTERN_ALERT_SWEEP=false) leaves
+ * the sweep to the other instances: this one still alerts on its own events.
+ */
+export async function startAlerts({ sweep = true }: { sweep?: boolean } = {}): Promise<void> {
 	if (started) return;
 	listenForAlertEvents();
+	started = true;
+	if (!sweep) return;
 	const boss = mailQueue();
 	// a sweep that outlives the next minute is not doubled: the queue holds one job, queued or active
 	await boss.createQueue(ALERT_SWEEP_QUEUE, {
@@ -29,7 +34,6 @@ export async function startAlerts(): Promise<void> {
 		if (report.checked)
 			log.info({ event: 'alert_sweep', checked: report.checked }, 'health checks ran');
 	});
-	started = true;
 }
 
 export async function stopAlerts(): Promise<void> {
