@@ -8,13 +8,15 @@
  */
 import { getServerSettings } from './server-reads.js';
 import { getPooledTransport } from './transport.js';
-import { readServerVersionAndLimits } from './limits.js';
+import { readServerVersionAndLimits, type ServerLimits } from './limits.js';
 import { isUuid } from '../ids.js';
 
 /** Sends `message` through SMTP server `serverId`. */
 export async function sendMailWithServer(
 	serverId: string,
-	message: OutgoingMessage
+	message: OutgoingMessage,
+	/** The server's version and limits when the caller has just read them (the outbox worker does). */
+	known?: { version: Date; limits: ServerLimits }
 ): Promise<SentMail> {
 	for (const [field, value] of [
 		['subject', message.subject],
@@ -27,7 +29,7 @@ export async function sendMailWithServer(
 		if (value !== undefined && /[\r\n]/.test(value))
 			throw sendError(`The ${field} of a message must be on one line`, 'EMESSAGE');
 
-	const saved = isUuid(serverId) ? await readServerVersionAndLimits(serverId) : null;
+	const saved = known ?? (isUuid(serverId) ? await readServerVersionAndLimits(serverId) : null);
 	if (!saved) throw sendError('This SMTP server does not exist', 'ENOSERVER');
 	// The pool holds the server to its connection limit in this process; the queue does so across instances.
 	const transporter = await getPooledTransport(

@@ -3,6 +3,12 @@
  * `enqueueInTransaction` does it inside a caller's transaction, so a producer's own write (a launch record, an
  * alert's state) and its mail commit together or not at all; `enqueueManyInTransaction` does it for many
  * messages at the cost of one.
+ *
+ * `enqueue` calls that arrive while an earlier one is committing are committed together, in one transaction
+ * (group commit): under load a producer pays a share of one commit instead of a commit of its own, and on
+ * PGlite, where every transaction holds the one connection, fifty producers no longer queue fifty
+ * transactions ahead of the worker's reads. Each caller still returns only once its message is durable; if a
+ * batch fails, its messages are retried one by one, so one bad message fails only its own caller.
  */
 import { randomUUID } from 'node:crypto';
 import { inArray, sql } from 'drizzle-orm';
@@ -16,6 +22,9 @@ import { limitsOf } from '../mail/limits.js';
 import { isUuid } from '../ids.js';
 import { nudgeMailWorker } from './worker.js';
 
+/** The most messages one group commit takes; the rest wait for the next. */
+const GROUP_COMMIT_MAX = 500;
+
 export class UnknownServerError extends Error {
 	code = 'ENOSERVER';
 	constructor() {
@@ -23,16 +32,72 @@ export class UnknownServerError extends Error {
 	}
 }
 
-export async function enqueue(message: OutboxMessage): Promise<string> {
-	const id = await db().transaction((tx) => enqueueInTransaction(tx as unknown as Db, message));
-	nudgeMailWorker();
-	return id;
+interface Waiting {
+	message: OutboxMessage;
+	resolve: (id: string) => void;
+	reject: (error: unknown) => void;
+}
+
+let waiting: Waiting[] = [];
+let committing = false;
+
+/** Enqueues one message in a transaction of its own (shared with concurrent calls); returns its id. */
+export function enqueue(message: OutboxMessage): Promise<string> {
+	try {
+		refuseMultiLineHeaders([message]);
+	} catch (error) {
+		return Promise.reject(error);
+	}
+	return new Promise((resolve, reject) => {
+		waiting.push({ message, resolve, reject });
+		if (!committing) void commitWaiting();
+	});
+}
+
+/** Commits what is waiting, batch after batch, until nothing is. */
+async function commitWaiting() {
+	committing = true;
+	try {
+		while (waiting.length) {
+			const batch = waiting.slice(0, GROUP_COMMIT_MAX);
+			waiting = waiting.slice(batch.length);
+			await commitBatch(batch);
+			nudgeMailWorker();
+		}
+	} finally {
+		committing = false;
+	}
+}
+
+async function commitBatch(batch: Waiting[]) {
+	try {
+		const ids = await db().transaction((tx) =>
+			enqueueEachInTransaction(
+				tx as unknown as Db,
+				batch.map((w) => w.message)
+			)
+		);
+		batch.forEach((w, i) => w.resolve(ids[i]));
+	} catch (error) {
+		if (batch.length === 1) return batch[0].reject(error);
+		// one message spoilt the batch (an unknown server, say): each again on its own, so only its caller fails
+		for (const w of batch) await commitBatch([w]);
+	}
 }
 
 /** One message inside the caller's transaction; returns its id (the existing one for a repeated dedupe key). */
 export async function enqueueInTransaction(tx: Db, message: OutboxMessage): Promise<string> {
-	const [created] = await enqueueManyInTransaction(tx, [message]);
-	return created ?? (await messageIdOfDedupeKey(tx, message.dedupeKey!));
+	const [id] = await enqueueEachInTransaction(tx, [message]);
+	return id;
+}
+
+/** Many messages inside the caller's transaction; returns each one's id, in order, deduplicated ones included. */
+async function enqueueEachInTransaction(tx: Db, messages: OutboxMessage[]): Promise<string[]> {
+	const created = await insertWithJobs(tx, messages);
+	const ids: string[] = [];
+	for (const [i, id] of created.entries())
+		ids.push(id ?? (await messageIdOfDedupeKey(tx, messages[i].dedupeKey!)));
+	return ids;
 }
 
 /**
@@ -44,13 +109,22 @@ export async function enqueueManyInTransaction(
 	tx: Db,
 	messages: OutboxMessage[]
 ): Promise<string[]> {
-	if (messages.length === 0) return [];
+	return (await insertWithJobs(tx, messages)).filter((id): id is string => id !== null);
+}
+
+function refuseMultiLineHeaders(messages: OutboxMessage[]) {
 	for (const message of messages)
 		for (const value of [message.subject, message.from?.address, message.from?.name, ...message.to])
 			if (value !== undefined && /[\r\n]/.test(value))
 				throw Object.assign(new Error('A message header must be on one line'), {
 					code: 'EMESSAGE'
 				});
+}
+
+/** Writes the messages and their jobs; returns each one's id, in order, or null where its dedupe key was taken. */
+async function insertWithJobs(tx: Db, messages: OutboxMessage[]): Promise<(string | null)[]> {
+	if (messages.length === 0) return [];
+	refuseMultiLineHeaders(messages);
 	const ids = [...new Set(messages.map((m) => m.serverId))];
 	if (!ids.every(isUuid)) throw new UnknownServerError();
 	const servers = tables.smtpServers;
@@ -80,7 +154,7 @@ export async function enqueueManyInTransaction(
 		};
 	});
 	const created = await insertMessages(tx, rows);
-	if (created.length === 0) return [];
+	if (created.length === 0) return rows.map(() => null);
 	const createdJobs = new Set(created.map((c) => c.jobId));
 	const idOfJob = new Map(created.map((c) => [c.jobId, c.id]));
 	// The jobs are written through the caller's transaction: messages and jobs commit (or vanish) together.
@@ -95,5 +169,5 @@ export async function enqueueManyInTransaction(
 			})),
 		{ db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
 	);
-	return rows.flatMap((row) => (idOfJob.has(row.jobId) ? [idOfJob.get(row.jobId)!] : []));
+	return rows.map((row) => idOfJob.get(row.jobId) ?? null);
 }

@@ -22,15 +22,13 @@ export async function takeDeliverySlot(
 	limits: DeliveryLimits,
 	now = new Date()
 ): Promise<GateDecision> {
-	if (limits.messagesPerMinute === null && limits.recipientsPerDay === null) {
+	if (!countsRates(limits)) {
 		// no rate to count: only a pause can close the gate, and reading it is enough
 		const [gate] = await db()
 			.select({ pausedUntil: gates.pausedUntil, pauseReason: gates.pauseReason })
 			.from(gates)
 			.where(eq(gates.serverId, serverId));
-		return gate?.pausedUntil && gate.pausedUntil > now
-			? { open: false, until: gate.pausedUntil, reason: gate.pauseReason ?? 'paused' }
-			: { open: true };
+		return pauseDecision(gate?.pausedUntil ?? null, gate?.pauseReason ?? null, now);
 	}
 	await db().insert(gates).values({ serverId }).onConflictDoNothing();
 	const perMinute = limits.messagesPerMinute ?? 2_147_483_647;
@@ -70,6 +68,25 @@ export async function takeDeliverySlot(
 		until: new Date(gate.dayStartedAt.getTime() + 86_400_000),
 		reason: `${perDay} recipients a day reached`
 	};
+}
+
+/**
+ * The gate of a server without rate limits, from its pause as already read (the worker reads it with the
+ * message): closed until `pausedUntil`, open otherwise.
+ */
+export function pauseDecision(
+	pausedUntil: Date | null,
+	reason: string | null,
+	now = new Date()
+): GateDecision {
+	return pausedUntil && pausedUntil > now
+		? { open: false, until: pausedUntil, reason: reason ?? 'paused' }
+		: { open: true };
+}
+
+/** Whether the server has a rate to count (otherwise only a pause closes its gate). */
+export function countsRates(limits: DeliveryLimits): boolean {
+	return limits.messagesPerMinute !== null || limits.recipientsPerDay !== null;
 }
 
 /** Stops deliveries through a server until `until`, saying why (shown on the server's page). */

@@ -8,6 +8,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { db, tables, type Db } from '../db/index.js';
 import { openSecret, sealSecret } from '../secrets.js';
 import type { Diagnosis } from '../mail/types.js';
+import { limitsOf } from '../mail/limits.js';
 import type { DeliveryState, OutboxMessage } from './message.js';
 
 const outbox = tables.mailOutbox;
@@ -139,19 +140,44 @@ export async function markFailedAttempt(
 		.where(eq(outbox.id, row.id));
 }
 
-/** The facts the delivery gate needs, for a message that is not done yet; null once sent or failed. */
-export async function peekUnfinished(id: string) {
+/**
+ * What one attempt needs before it claims the message, in one read: the message's facts (null once it is sent or
+ * failed), its server's version and limits (`server` null: the server is gone) and the server's pause.
+ */
+export async function peekForDelivery(id: string) {
+	const servers = tables.smtpServers;
+	const gates = tables.smtpDeliveryGates;
 	const [row] = await db()
 		.select({
 			id: outbox.id,
 			kind: outbox.kind,
 			serverId: outbox.serverId,
 			recipients: outbox.recipients,
-			status: outbox.status
+			status: outbox.status,
+			serverVersion: servers.updatedAt,
+			host: servers.host,
+			maxConnections: servers.maxConnections,
+			messagesPerMinute: servers.messagesPerMinute,
+			recipientsPerDay: servers.recipientsPerDay,
+			pausedUntil: gates.pausedUntil,
+			pauseReason: gates.pauseReason
 		})
 		.from(outbox)
+		.leftJoin(servers, eq(servers.id, outbox.serverId))
+		.leftJoin(gates, eq(gates.serverId, outbox.serverId))
 		.where(and(eq(outbox.id, id), inArray(outbox.status, ['queued', 'retrying', 'sending'])));
-	return row ?? null;
+	if (!row) return null;
+	const { serverVersion, host, maxConnections, messagesPerMinute, recipientsPerDay, ...facts } = row;
+	return {
+		...facts,
+		server:
+			serverVersion && host !== null
+				? {
+						version: serverVersion,
+						limits: limitsOf({ host, maxConnections, messagesPerMinute, recipientsPerDay })
+					}
+				: null
+	};
 }
 
 /** An attempt the server declined to take (it asked us to slow down): not counted, the message waits. */

@@ -23,13 +23,13 @@ import {
 	markFailedAttempt,
 	markSent,
 	openBody,
-	peekUnfinished,
+	peekForDelivery,
 	setJobId
 } from './store.js';
 import { db } from '../db/index.js';
 import { diagnoseDelivery } from './diagnosis.js';
 import { announceAttemptEnded, announceGivenUp } from './attempt-events.js';
-import { pauseServer, takeDeliverySlot } from './gate.js';
+import { countsRates, pauseDecision, pauseServer, takeDeliverySlot } from './gate.js';
 import { CONNECTION_TIERS, queueGroupOf } from './server-limits.js';
 import { readServerLimits } from '../mail/limits.js';
 import { MAIL_QUEUE, MAX_ATTEMPTS, mailQueue } from './queue.js';
@@ -144,17 +144,17 @@ export type DeliveryOutcome = 'sent' | 'retrying' | 'failed' | 'deferred' | 'not
 
 /** One attempt at message `id`; `retryCount` is the queue's count of earlier attempts. */
 export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutcome> {
-	const pending = await peekUnfinished(id);
+	const pending = await peekForDelivery(id);
 	if (!pending) return 'nothing-to-do';
-	if (pending.serverId) {
-		const limits = await readServerLimits(pending.serverId);
-		if (limits) {
-			const gate = await takeDeliverySlot(pending.serverId, pending.recipients.length, limits);
-			if (!gate.open) {
-				await defer(id, pending.serverId, gate.until);
-				mailAttempts.inc({ kind: pending.kind, outcome: 'deferred' });
-				return 'deferred';
-			}
+	if (pending.serverId && pending.server) {
+		const { limits } = pending.server;
+		const gate = countsRates(limits)
+			? await takeDeliverySlot(pending.serverId, pending.recipients.length, limits)
+			: pauseDecision(pending.pausedUntil, pending.pauseReason);
+		if (!gate.open) {
+			await defer(id, pending.serverId, gate.until);
+			mailAttempts.inc({ kind: pending.kind, outcome: 'deferred' });
+			return 'deferred';
 		}
 	}
 	const row = await claimAttempt(id);
@@ -168,7 +168,9 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 			});
 		if (!row.serverId)
 			throw Object.assign(new Error('No SMTP server'), { code: 'ENOSERVER', permanent: true });
-		const sent = await sendMailWithServer(row.serverId, {
+		const sent = await sendMailWithServer(
+			row.serverId,
+			{
 			from: { address: row.fromAddress, ...(row.fromName ? { name: row.fromName } : {}) },
 			to: row.recipients,
 			subject: row.subject,
@@ -176,7 +178,9 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 			html: body.html,
 			headers: body.headers,
 			messageId: row.messageId
-		});
+			},
+			pending.server ?? undefined
+		);
 		if (sent.accepted.length === 0)
 			throw Object.assign(new Error('Every recipient was refused'), {
 				code: 'EENVELOPE',
