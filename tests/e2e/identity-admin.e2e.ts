@@ -251,6 +251,20 @@ test('local user: bad input, add, edit, disable and enable', async ({ page }) =>
 	await expect(row(page, USER.username)).toContainText('Disabled');
 	await page.getByRole('button', { name: `Enable ${USER.username}` }).click();
 	await expect(row(page, USER.username)).toContainText('Active');
+
+	// the list's search: the start of a username, any case; no match says so and links back to all
+	const search = page.getByRole('searchbox', { name: 'Search' });
+	await search.fill(USER.username.slice(0, 4).toUpperCase());
+	await page.getByRole('button', { name: 'Search', exact: true }).click();
+	await expect(page).toHaveURL(/[?&]q=/);
+	await expect(row(page, USER.username)).toBeVisible();
+	await search.fill(`zz-nobody-${run}`);
+	await page.getByRole('button', { name: 'Search', exact: true }).click();
+	await expect(
+		page.getByText('has a username, e-mail or display name starting with')
+	).toBeVisible();
+	await page.getByRole('link', { name: 'Show all users' }).click();
+	await expect(row(page, USER.username)).toBeVisible();
 });
 
 /** Signs the user in at /login in a context of their own and enrolls the authenticator app. */

@@ -16,6 +16,14 @@ import { lockDataFolder } from './folder-lock.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers live inside PGlite's WASM heap, which never shrinks: an idle
+ * embedded server held about 515 MB. Postern's data is small and its files stay in the OS page cache (PGlite
+ * reads them through Node's fs), so 16 MB of buffers serve it; the idle server then holds about 300 MB
+ * (bench/process.bench.ts measures it).
+ */
+const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 export interface Database {
 	db: Db;
 	kind: 'pglite' | 'postgres';
@@ -51,7 +59,7 @@ export async function openDatabase(target: DatabaseTarget): Promise<Database> {
 				// PGlite does not create parent folders itself.
 				const dir = path.join(target.dataDir, 'pglite');
 				mkdirSync(dir, { recursive: true, mode: 0o700 });
-				pglite = await PGlite.create(dir);
+				pglite = await PGlite.create(dir, { startParams: EMBEDDED_START_PARAMS });
 			} catch (error) {
 				release();
 				throw error;

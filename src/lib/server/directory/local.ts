@@ -43,9 +43,12 @@ export async function findLocalUser(domainId: string, username: string): Promise
 	return row ?? null;
 }
 
+/** What a local user's person key starts with (the user id follows), for joins in SQL. */
+export const LOCAL_PERSON_KEY_PREFIX = 'user:';
+
 /** A local user's person key (`DirectoryUser.personKey`), shared with TOTP enrollments and OTP limits. */
 export function localPersonKey(userId: string) {
-	return `user:${userId}`;
+	return `${LOCAL_PERSON_KEY_PREFIX}${userId}`;
 }
 
 function toDirectoryUser(row: UserRow, emailAttribute: string): DirectoryUser {

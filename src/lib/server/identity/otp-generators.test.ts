@@ -10,7 +10,7 @@ import {
 	getOtpGenerator,
 	listOtpGenerators,
 	otpGeneratorFormValues,
-	otpGeneratorUsagesOfServer,
+	otpGeneratorUsagesOfServers,
 	sampleOtpMail,
 	updateOtpGenerator
 } from './otp-generators.js';
@@ -156,8 +156,8 @@ describe('OTP generators', () => {
 
 	it('tells the SMTP servers page which generators use a server', async () => {
 		await createOtpGenerator(emailForm(), admin);
-		expect(await otpGeneratorUsagesOfServer(serverId)).toEqual([
-			{ kind: 'OTP generator (e-mail)', name: 'Codes' }
+		expect(await otpGeneratorUsagesOfServers([serverId])).toEqual([
+			{ serverId, kind: 'OTP generator (e-mail)', name: 'Codes' }
 		]);
 		expect(await findServerUsages(serverId)).toContainEqual({
 			kind: 'OTP generator (e-mail)',

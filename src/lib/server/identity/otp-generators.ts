@@ -4,7 +4,7 @@
  * SMTP servers page needs to know (which generators use a server) and the sample message of the
  * configuration test.
  */
-import { asc, eq, sql } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { OtpGeneratorRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
@@ -155,20 +155,23 @@ export async function deleteOtpGenerator(id: string, audit: AuditContext): Promi
 	return { ok: true };
 }
 
-/** What the SMTP servers page lists as users of a server (and why its delete is refused). */
-export async function otpGeneratorUsagesOfServer(
-	serverId: string
-): Promise<{ kind: string; name: string }[]> {
+/** What the SMTP servers page lists as users of these servers (and why a delete is refused). */
+export async function otpGeneratorUsagesOfServers(serverIds: string[]) {
 	const rows = await db()
-		.select({ name: tables.otpGenerators.name, type: tables.otpGenerators.type })
+		.select({
+			serverId: tables.otpGenerators.smtpServerId,
+			name: tables.otpGenerators.name,
+			type: tables.otpGenerators.type
+		})
 		.from(tables.otpGenerators)
-		.where(eq(tables.otpGenerators.smtpServerId, serverId));
+		.where(inArray(tables.otpGenerators.smtpServerId, serverIds));
 	return rows.map((r) => ({
+		serverId: r.serverId!,
 		kind: r.type === 'email' ? 'OTP generator (e-mail)' : 'OTP generator (TOTP keys)',
 		name: r.name
 	}));
 }
-registerServerUsage('otpGenerators', otpGeneratorUsagesOfServer);
+registerServerUsage('otpGenerators', otpGeneratorUsagesOfServers);
 
 /**
  * The "Configuration test" message of an e-mail OTP generator: a sample code (never a real one) from the

@@ -8,7 +8,6 @@ import {
 	createLocalUser,
 	deleteLocalUser,
 	getLocalUser,
-	listLocalUsers,
 	localUserFormValues,
 	resetTotpById,
 	resetUserTotp,
@@ -16,6 +15,7 @@ import {
 	setLocalUserPassword,
 	updateLocalUser
 } from './users.js';
+import { listLocalUsersPage } from './user-list.js';
 
 let database: Database;
 let domainId: string;
@@ -156,7 +156,7 @@ describe('local users', () => {
 			{ domainId, personKey: `user:${b.user.id}`, username: 'bert' },
 			DEFAULT_TOTP_OPTIONS
 		);
-		expect((await listLocalUsers(domainId)).map((u) => [u.username, u.totp])).toEqual([
+		expect((await listLocalUsersPage(domainId)).users.map((u) => [u.username, u.totp])).toEqual([
 			['anna', 'none'],
 			['bert', 'pending']
 		]);
@@ -195,7 +195,7 @@ describe('local users', () => {
 			DEFAULT_TOTP_OPTIONS
 		);
 		expect(await deleteLocalUser(created.user.id, admin)).toEqual({ ok: true });
-		expect(await listLocalUsers(domainId)).toEqual([]);
+		expect((await listLocalUsersPage(domainId)).users).toEqual([]);
 		expect(await listTotpEnrollments(domainId)).toEqual([]);
 		expect(await deleteLocalUser(created.user.id, admin)).toMatchObject({
 			ok: false,

@@ -4,7 +4,7 @@
  * password rules are the site's (password-policy.ts). Disabling a user, changing their password or deleting
  * them ends their portal sessions.
  */
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { UserRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
@@ -25,29 +25,6 @@ import {
 } from './common.js';
 
 type Field = 'username' | 'password';
-
-/** A local domain's users by username, with their TOTP state. */
-export async function listLocalUsers(domainId: string): Promise<LocalUserView[]> {
-	if (!isUuid(domainId)) return [];
-	const [rows, enrollments] = await Promise.all([
-		db()
-			.select()
-			.from(tables.users)
-			.where(eq(tables.users.domainId, domainId))
-			.orderBy(asc(sql`lower(${tables.users.username})`)),
-		db()
-			.select({
-				personKey: tables.totpEnrollments.personKey,
-				confirmedAt: tables.totpEnrollments.confirmedAt
-			})
-			.from(tables.totpEnrollments)
-			.where(eq(tables.totpEnrollments.domainId, domainId))
-	]);
-	const totp = new Map(
-		enrollments.map((e) => [e.personKey, e.confirmedAt ? 'enrolled' : 'pending'])
-	);
-	return rows.map((row) => toView(row, (totp.get(localPersonKey(row.id)) ?? 'none') as TotpState));
-}
 
 export async function getLocalUser(id: string): Promise<LocalUserView | null> {
 	const row = await findUserRow(id);

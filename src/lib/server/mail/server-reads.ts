@@ -3,22 +3,21 @@ import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import type { SmtpServerRow } from '../db/schema/index.js';
 import { isUuid } from '../ids.js';
-import { findServerUsages } from './usages.js';
+import { findUsagesOfServers } from './usages.js';
 import { toServerSettings } from './server-settings.js';
 import { toServerView } from './server-view.js';
 import type { ServerUsage, SmtpServerSettings, SmtpServerView } from './types.js';
 
 export type SmtpServerListItem = SmtpServerView & { usages: ServerUsage[] };
 
-/** Every server by display name (whatever the letter case), each with what uses it. */
+/** Every server by display name (whatever the letter case), each with what uses it (one query per user kind). */
 export async function listSmtpServers(): Promise<SmtpServerListItem[]> {
 	const rows = await db()
 		.select()
 		.from(tables.smtpServers)
 		.orderBy(asc(sql`lower(${tables.smtpServers.name})`));
-	return Promise.all(
-		rows.map(async (row) => ({ ...toServerView(row), usages: await findServerUsages(row.id) }))
-	);
+	const usages = await findUsagesOfServers(rows.map((row) => row.id));
+	return rows.map((row) => ({ ...toServerView(row), usages: usages.get(row.id) ?? [] }));
 }
 
 export async function getSmtpServer(id: string): Promise<SmtpServerView | null> {

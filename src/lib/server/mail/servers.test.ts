@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { freshTestDatabase } from '../testing/db.js';
 import { db, tables, type Database } from '../db/index.js';
@@ -309,8 +309,10 @@ describe('SMTP server records', () => {
 describe('deleting and usages', () => {
 	it('refuses to delete a server in use and says by what', async () => {
 		const server = await create(basicForm());
-		registerServerUsage('test-profiles', async (id) =>
-			id === server.id ? [{ kind: 'Notification profile', name: 'Ops' }] : []
+		registerServerUsage('test-profiles', async (ids) =>
+			ids.includes(server.id)
+				? [{ serverId: server.id, kind: 'Notification profile', name: 'Ops' }]
+				: []
 		);
 		await db()
 			.insert(tables.siteSettings)
@@ -327,6 +329,32 @@ describe('deleting and usages', () => {
 		expect(!result.ok && result.message).toContain('Notification profile: Ops');
 		expect(await getSmtpServer(server.id)).not.toBeNull();
 		expect((await listSmtpServers())[0].usages).toHaveLength(2);
+	});
+
+	it('lists servers with their usages in as many queries for twelve servers as for one', async () => {
+		const first = await create(basicForm());
+		await db()
+			.insert(tables.siteSettings)
+			.values({ id: 1, smtpEnabled: true, smtpServerId: first.id });
+		const client = (database.pglite ?? database.pool) as unknown as Record<string, () => unknown>;
+		const countQueries = async () => {
+			const spies = ['query', 'exec']
+				.filter((m) => m in client)
+				.map((m) => vi.spyOn(client, m as never));
+			const listed = await listSmtpServers();
+			const n = spies.reduce((sum, spy) => sum + spy.mock.calls.length, 0);
+			for (const spy of spies) spy.mockRestore();
+			return { n, listed };
+		};
+		const one = await countQueries();
+		for (let i = 0; i < 11; i++) await create(basicForm({ name: `Relay ${i}` }));
+		const twelve = await countQueries();
+		expect(twelve.listed).toHaveLength(12);
+		expect(twelve.n).toBe(one.n);
+		expect(twelve.listed.find((s) => s.id === first.id)?.usages).toEqual([
+			{ kind: 'Site settings', name: 'Site e-mails (SMTP on)' }
+		]);
+		expect(twelve.listed.filter((s) => s.usages.length > 0)).toHaveLength(1);
 	});
 
 	it('deletes a server nothing uses, once', async () => {

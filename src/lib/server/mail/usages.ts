@@ -7,7 +7,8 @@
 import type { ServerUsage } from './types.js';
 import { isUuid } from '../ids.js';
 
-type UsageQuery = (serverId: string) => Promise<ServerUsage[]>;
+/** A feature's usages of the servers asked about, each with the server it uses: one query for any number. */
+type UsageQuery = (serverIds: string[]) => Promise<(ServerUsage & { serverId: string })[]>;
 
 const registered = new Map<string, UsageQuery>();
 
@@ -23,7 +24,18 @@ export function unregisterServerUsage(key: string) {
 
 /** Everything that uses the server, as `{ kind, name }` (e.g. { kind: 'Notification profile', name: 'Ops' }). */
 export async function findServerUsages(serverId: string): Promise<ServerUsage[]> {
-	if (!isUuid(serverId)) return [];
-	const found = await Promise.all([...registered.values()].map((query) => query(serverId)));
-	return found.flat();
+	return (await findUsagesOfServers([serverId])).get(serverId) ?? [];
+}
+
+/** What uses each of these servers, by server id (a server nothing uses is absent): one query per feature. */
+export async function findUsagesOfServers(
+	serverIds: string[]
+): Promise<Map<string, ServerUsage[]>> {
+	const ids = serverIds.filter(isUuid);
+	const byServer = new Map<string, ServerUsage[]>();
+	if (ids.length === 0) return byServer;
+	const found = await Promise.all([...registered.values()].map((query) => query(ids)));
+	for (const { serverId, kind, name } of found.flat())
+		byServer.set(serverId, [...(byServer.get(serverId) ?? []), { kind, name }]);
+	return byServer;
 }

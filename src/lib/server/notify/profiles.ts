@@ -259,16 +259,16 @@ export async function recentNotificationsOf(
 	}));
 }
 
-/** What uses a server, for the refusal of its delete. */
-export async function notificationUsagesOfServer(serverId: string) {
+/** The profiles that use these servers (the servers page lists them; a delete is refused for them). */
+export async function notificationUsagesOfServers(serverIds: string[]) {
 	const rows = await db()
-		.select({ name: profiles.name })
+		.select({ serverId: profiles.smtpServerId, name: profiles.name })
 		.from(profiles)
-		.where(eq(profiles.smtpServerId, serverId));
-	return rows.map((r) => ({ kind: 'Notification profile', name: r.name }));
+		.where(inArray(profiles.smtpServerId, serverIds));
+	return rows.map((r) => ({ serverId: r.serverId!, kind: 'Notification profile', name: r.name }));
 }
 
-registerServerUsage('notificationProfiles', notificationUsagesOfServer);
+registerServerUsage('notificationProfiles', notificationUsagesOfServers);
 
 async function rowOf(tx: Db, id: string): Promise<NotificationProfileRow | null> {
 	const [row] = await tx.select().from(profiles).where(eq(profiles.id, id)).for('update');

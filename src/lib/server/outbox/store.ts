@@ -167,7 +167,8 @@ export async function peekForDelivery(id: string) {
 		.leftJoin(gates, eq(gates.serverId, outbox.serverId))
 		.where(and(eq(outbox.id, id), inArray(outbox.status, ['queued', 'retrying', 'sending'])));
 	if (!row) return null;
-	const { serverVersion, host, maxConnections, messagesPerMinute, recipientsPerDay, ...facts } = row;
+	const { serverVersion, host, maxConnections, messagesPerMinute, recipientsPerDay, ...facts } =
+		row;
 	return {
 		...facts,
 		server:

@@ -171,13 +171,13 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 		const sent = await sendMailWithServer(
 			row.serverId,
 			{
-			from: { address: row.fromAddress, ...(row.fromName ? { name: row.fromName } : {}) },
-			to: row.recipients,
-			subject: row.subject,
-			text: body.text,
-			html: body.html,
-			headers: body.headers,
-			messageId: row.messageId
+				from: { address: row.fromAddress, ...(row.fromName ? { name: row.fromName } : {}) },
+				to: row.recipients,
+				subject: row.subject,
+				text: body.text,
+				html: body.html,
+				headers: body.headers,
+				messageId: row.messageId
 			},
 			pending.server ?? undefined
 		);

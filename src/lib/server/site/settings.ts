@@ -1,5 +1,5 @@
 /** The Site Config: one row, read and changed here; every change audited (never a secret value). */
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { db, tables, type Db } from '../db/index.js';
 import type { SiteSettings } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
@@ -75,17 +75,21 @@ export async function isSiteSmtpUntested(settings?: SiteSettings): Promise<boole
 }
 
 /** The site's own mail (reset links, alerts) as a user of its SMTP server: such a server cannot be deleted. */
-export async function siteUsagesOfServer(serverId: string) {
+export async function siteUsagesOfServers(serverIds: string[]) {
 	const rows = await db()
-		.select({ enabled: tables.siteSettings.smtpEnabled })
+		.select({
+			serverId: tables.siteSettings.smtpServerId,
+			enabled: tables.siteSettings.smtpEnabled
+		})
 		.from(tables.siteSettings)
-		.where(eq(tables.siteSettings.smtpServerId, serverId));
+		.where(inArray(tables.siteSettings.smtpServerId, serverIds));
 	return rows.map((row) => ({
+		serverId: row.serverId!,
 		kind: 'Site settings',
 		name: row.enabled ? 'Site e-mails (SMTP on)' : 'Site e-mails (SMTP switched off)'
 	}));
 }
-registerServerUsage('siteSettings', siteUsagesOfServer);
+registerServerUsage('siteSettings', siteUsagesOfServers);
 
 /** The IANA time zone in which mail states times; read inside a caller's transaction when given one. */
 export async function siteTimeZone(executor: Db = db()): Promise<string> {

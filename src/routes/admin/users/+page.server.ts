@@ -1,13 +1,9 @@
 import { fail } from '@sveltejs/kit';
 import { message, setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
-import { listDomains } from '#lib/server/identity/domains.js';
-import {
-	getLocalUser,
-	listLocalUsers,
-	resetUserTotp,
-	setLocalUserDisabled
-} from '#lib/server/identity/users.js';
+import { listDomainChoices } from '#lib/server/identity/domains.js';
+import { getLocalUser, resetUserTotp, setLocalUserDisabled } from '#lib/server/identity/users.js';
+import { listLocalUsersPage, USERS_PAGE_SIZE } from '#lib/server/identity/user-list.js';
 import { isUuid } from '#lib/server/ids.js';
 import { clientMeta } from '#lib/server/request.js';
 import { resetTotpSchema } from './reset-totp.js';
@@ -16,15 +12,24 @@ import type { Actions, PageServerLoad, RequestEvent } from './$types';
 const resetAdapter = zod4(resetTotpSchema);
 
 export const load: PageServerLoad = async ({ url }) => {
-	const domains = await listDomains();
+	const domains = await listDomainChoices();
 	const asked = url.searchParams.get('domain');
 	const domain =
 		domains.find((d) => d.id === asked) ??
 		domains.find((d) => d.kind === 'local') ??
 		domains[0] ??
 		null;
-	const users = domain?.kind === 'local' ? await listLocalUsers(domain.id) : [];
-	const saved = users.find((u) => u.id === url.searchParams.get('saved'));
+	const search = (url.searchParams.get('q') ?? '').slice(0, 200);
+	const page =
+		domain?.kind === 'local'
+			? await listLocalUsersPage(domain.id, {
+					search,
+					after: url.searchParams.get('after'),
+					before: url.searchParams.get('before')
+				})
+			: { users: [], next: null, previous: null };
+	const savedId = url.searchParams.get('saved');
+	const saved = savedId && isUuid(savedId) ? await getLocalUser(savedId) : null;
 	return {
 		domains: domains.map((d) => ({ id: d.id, name: d.name, kind: d.kind, isTest: d.isTest })),
 		domain: domain
@@ -32,17 +37,18 @@ export const load: PageServerLoad = async ({ url }) => {
 					id: domain.id,
 					name: domain.name,
 					kind: domain.kind,
-					otpType: domain.otpGenerator?.type ?? null
+					otpType: domain.otpType
 				}
 			: null,
-		users: users.map((u) => ({
-			id: u.id,
-			username: u.username,
-			displayName: u.displayName,
-			email: u.email,
-			disabled: u.disabled,
-			totp: u.totp
-		})),
+		users: page.users,
+		search,
+		next: page.next,
+		pageSize: USERS_PAGE_SIZE,
+		previous: page.previous,
+		/** A search or a later page: an empty list then means "no match", not "no user yet". */
+		filtered: Boolean(
+			search.trim() || url.searchParams.get('after') || url.searchParams.get('before')
+		),
 		savedName: saved?.username ?? null,
 		resetForm: await superValidate({ domainId: domain?.id ?? '', username: '' }, resetAdapter, {
 			id: 'reset-totp',

@@ -42,7 +42,7 @@ export const applications = pgTable(
 /**
  * OTP token generators: "OTP – e-mail" and "OTP – Google Authenticator" (TOTP). The SMTP server is required for
  * e-mail OTP and for TOTP when keys are sent by e-mail (checked by the form schema and the module); deleting a
- * server still in use is refused (foreign key, and mail/usages.ts through otpGeneratorUsagesOfServer).
+ * server still in use is refused (foreign key, and mail/usages.ts through otpGeneratorUsagesOfServers).
  */
 export const otpGenerators = pgTable(
 	'otp_generators',
@@ -137,7 +137,19 @@ export const users = pgTable(
 		createdAt: createdAt(),
 		updatedAt: updatedAt()
 	},
-	(t) => [uniqueIndex('users_domain_username_lower').on(t.domainId, sql`lower(${t.username})`)]
+	(t) => [
+		uniqueIndex('users_domain_username_lower').on(t.domainId, sql`lower(${t.username})`),
+		// the user list's search on the start of a username, e-mail or display name (LIKE 'x%' in any collation)
+		index('users_domain_username_prefix').on(
+			t.domainId,
+			sql`lower(${t.username}) text_pattern_ops`
+		),
+		index('users_domain_email_prefix').on(t.domainId, sql`lower(${t.email}) text_pattern_ops`),
+		index('users_domain_display_name_prefix').on(
+			t.domainId,
+			sql`lower(${t.displayName}) text_pattern_ops`
+		)
+	]
 );
 
 /**
