@@ -10,6 +10,7 @@ export default defineConfig({
 	plugins: [sveltekit()],
 	test: {
 		include: ['bench/**/*.bench.ts'],
+		globalSetup: ['bench/build.ts', 'bench/summary.ts'],
 		environment: 'node',
 		fileParallelism: false,
 		testTimeout: 180_000,

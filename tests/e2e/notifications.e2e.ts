@@ -112,6 +112,8 @@ test('admin: a sink server, a sign-in domain with a user, two applications', asy
 test('a profile in two steps, with the guide’s labels; bad input is a field error', async ({
 	page
 }) => {
+	// a long walk through both steps, three axe scans and a second profile: give a loaded machine room
+	test.setTimeout(120_000);
 	await signIn(page, ADMIN);
 	await page.goto('/admin');
 	await page.getByRole('link', { name: 'Notifications profiles' }).click();

@@ -9,15 +9,17 @@
  * `domainFormDefaults`: `superValidate(zod4(domainSchema, { defaults: domainFormDefaults }))`.
  */
 import { z } from 'zod';
+import { DOMAIN_KINDS } from '../choices/domains.js';
 import { multiLine, secretText, singleLine, strictNumber, UUID_PATTERN } from './fields.js';
 
-export const DOMAIN_KINDS = ['local', 'ldap'] as const;
-export const DOMAIN_KIND_LABELS: Record<DomainKind, string> = { local: 'Local', ldap: 'LDAP' };
-export const DEFAULT_EMAIL_ATTRIBUTE: Record<DomainKind, string> = { local: 'email', ldap: 'mail' };
-/** Advice shown next to the "test domain" flag. */
-export const TEST_DOMAIN_ADVICE =
-	'Before changing the main domain, try new settings on a test domain to check that sign-in works.';
-export const DEFAULT_USER_FILTER = '(&(objectClass=inetOrgPerson)(uid={username}))';
+export {
+	DOMAIN_KINDS,
+	DOMAIN_KIND_LABELS,
+	DEFAULT_EMAIL_ATTRIBUTE,
+	TEST_DOMAIN_ADVICE,
+	DEFAULT_USER_FILTER,
+	domainFormDefaults
+} from '../choices/domains.js';
 
 /** proto://host[:port][/]: ldapts takes nothing more (no DN, no query in the URL). */
 const LDAP_URL =
@@ -137,23 +139,6 @@ export const domainSchema = z.discriminatedUnion('kind', [local, ldap], {
 export type DomainForm = z.infer<typeof domainSchema>;
 export type LdapDomainForm = Extract<DomainForm, { kind: 'ldap' }>;
 export type DomainKind = (typeof DOMAIN_KINDS)[number];
-
-/** Every field of every branch: a new domain starts as a local one with the `email` attribute. */
-export const domainFormDefaults = {
-	kind: 'local',
-	name: '',
-	isTest: false,
-	otpGeneratorId: '',
-	emailAttribute: DEFAULT_EMAIL_ATTRIBUTE.local,
-	url: '',
-	startTls: false,
-	caPem: '',
-	bindDn: '',
-	bindPassword: '',
-	baseDn: '',
-	userFilter: DEFAULT_USER_FILTER,
-	timeoutSeconds: 10
-} as DomainForm;
 
 /** "Test connection": bind, look this user up, show the attributes found. */
 export const ldapTestSchema = z.object({

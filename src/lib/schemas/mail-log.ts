@@ -3,36 +3,16 @@
  * its Resend button. A filter value that is not valid is a field error and filters nothing.
  */
 import { z } from 'zod';
+import { MAIL_KIND_CHOICES, MAIL_STATUS_CHOICES } from '../choices/mail-log.js';
 import { UUID_PATTERN } from './fields.js';
 
-export const MAIL_KIND_CHOICES = [
-	'email-otp',
-	'totp-key',
-	'reset-link',
-	'sample-code',
-	'config-test',
-	'notification',
-	'alert'
-] as const;
-export const MAIL_STATUS_CHOICES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
-export type MailStatus = (typeof MAIL_STATUS_CHOICES)[number];
-
-export const MAIL_KIND_LABELS: Record<(typeof MAIL_KIND_CHOICES)[number], string> = {
-	'email-otp': 'Sign-in code',
-	'totp-key': 'TOTP key',
-	'reset-link': 'Password-reset link',
-	'sample-code': 'Sample code',
-	'config-test': 'Configuration test',
-	notification: 'Notification',
-	alert: 'Alert'
-};
-export const MAIL_STATUS_LABELS: Record<(typeof MAIL_STATUS_CHOICES)[number], string> = {
-	queued: 'Queued',
-	sending: 'Sending',
-	sent: 'Sent',
-	retrying: 'Retrying',
-	failed: 'Failed'
-};
+export {
+	MAIL_KIND_CHOICES,
+	MAIL_STATUS_CHOICES,
+	MAIL_KIND_LABELS,
+	MAIL_STATUS_LABELS
+} from '../choices/mail-log.js';
+export type { MailStatus } from '../choices/mail-log.js';
 
 /** Each filter: blank ("any") or a valid value. */
 export const mailLogFilterSchema = z.object({

@@ -5,6 +5,7 @@
  * Shared by the browser and the server.
  */
 import { z } from 'zod';
+import { GROUPING_CHOICES, MAX_RECIPIENTS } from '../choices/notification-profiles.js';
 import { multiLine, singleLine, strictNumber, UUID_PATTERN } from './fields.js';
 import {
 	DEFAULT_BODY_TEMPLATE,
@@ -12,16 +13,13 @@ import {
 	templateProblem
 } from '../notification-template.js';
 
-export const MAX_RECIPIENTS = 100;
-
-/** Off, or a window in minutes: launches inside it go out as one digest per recipient. */
-export const GROUPING_CHOICES = [0, 1, 5, 15] as const;
-export const GROUPING_LABELS: Record<(typeof GROUPING_CHOICES)[number], string> = {
-	0: 'Off: one e-mail per launch',
-	1: '1 minute',
-	5: '5 minutes',
-	15: '15 minutes'
-};
+export {
+	GROUPING_CHOICES,
+	GROUPING_LABELS,
+	MAX_RECIPIENTS,
+	readRecipientAddress,
+	withPendingRecipient
+} from '../choices/notification-profiles.js';
 
 export const recipientAddress = z
 	.string()
@@ -108,15 +106,6 @@ export const notificationProfileDefaults: NotificationProfileForm = {
 	bodyTemplate: DEFAULT_BODY_TEMPLATE,
 	enabled: true
 };
-
-/**
- * The recipients with the typed one added: lower-cased, in order, each once. The typed address is expected to
- * be valid (the schema checked it).
- */
-export function withPendingRecipient(recipients: string[], pending: string): string[] {
-	const all = [...recipients, pending].map((r) => r.trim().toLowerCase()).filter(Boolean);
-	return [...new Set(all)];
-}
 
 /** "Send a test notification": any address. */
 export const notificationTestSchema = z.object({ to: recipientAddress });

@@ -16,6 +16,13 @@
  */
 import { z } from 'zod';
 import {
+	AUTH_CHOICES,
+	CLOUD_CHOICES,
+	DEFAULT_PORTS,
+	LIMIT_MAXIMA,
+	SECURITY_CHOICES
+} from '../choices/smtp-server.js';
+import {
 	inSentence,
 	multiLine,
 	secretText,
@@ -24,46 +31,18 @@ import {
 	UUID_PATTERN
 } from './fields.js';
 
-export const SECURITY_CHOICES = ['none', 'starttls', 'tls'] as const;
-export const AUTH_CHOICES = ['none', 'basic', 'microsoft'] as const;
-export const CLOUD_CHOICES = ['global', 'usgov', 'usgovdod', 'china'] as const;
-
-/** Labels as the vendor's documents name them, for selects and summaries. */
-export const SECURITY_LABELS: Record<(typeof SECURITY_CHOICES)[number], string> = {
-	none: 'Unsecured',
-	starttls: 'STARTTLS',
-	tls: 'SSL/TLS'
-};
-export const AUTH_LABELS: Record<(typeof AUTH_CHOICES)[number], string> = {
-	none: 'None',
-	basic: 'Username and password',
-	microsoft: 'Microsoft 365 OAuth2'
-};
-export const CLOUD_LABELS: Record<(typeof CLOUD_CHOICES)[number], string> = {
-	global: 'Global (login.microsoftonline.com)',
-	usgov: 'US Government GCC High (login.microsoftonline.us)',
-	usgovdod: 'US Government DoD (login.microsoftonline.us)',
-	china: 'China, operated by 21Vianet (login.chinacloudapi.cn)'
-};
-/** Exchange Online's SMTP submission host in each cloud (port 587, STARTTLS everywhere). */
-export const MICROSOFT_SMTP_HOSTS: Record<(typeof CLOUD_CHOICES)[number], string> = {
-	global: 'smtp.office365.com',
-	usgov: 'smtp.office365.us',
-	usgovdod: 'outlook-dod.office365.us',
-	china: 'smtp.partner.outlook.cn'
-};
-/** The port each connection type suggests, until the admin edits the port. */
-export const DEFAULT_PORTS: Record<(typeof SECURITY_CHOICES)[number], number> = {
-	none: 25,
-	starttls: 587,
-	tls: 465
-};
-/** What "Microsoft 365 OAuth2" presets: Exchange Online's endpoint, smtp.office365.com, 587, STARTTLS. */
-export const MICROSOFT_PRESET = {
-	host: 'smtp.office365.com',
-	port: 587,
-	security: 'starttls'
-} as const;
+export {
+	SECURITY_CHOICES,
+	AUTH_CHOICES,
+	CLOUD_CHOICES,
+	SECURITY_LABELS,
+	AUTH_LABELS,
+	CLOUD_LABELS,
+	MICROSOFT_SMTP_HOSTS,
+	DEFAULT_PORTS,
+	MICROSOFT_PRESET,
+	LIMIT_MAXIMA
+} from '../choices/smtp-server.js';
 
 const HOST_NAME =
 	/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -130,12 +109,6 @@ function limit(label: string, max: number) {
 		)
 		.optional();
 }
-
-export const LIMIT_MAXIMA = {
-	maxConnections: 50,
-	messagesPerMinute: 100_000,
-	recipientsPerDay: 10_000_000
-} as const;
 
 const common = {
 	name: required('Display name', 100),
