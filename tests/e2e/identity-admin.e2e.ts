@@ -8,7 +8,13 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { generate } from 'otplib';
 import { ADMIN } from './support/accounts.js';
-import { assertFieldError, seriousA11yViolations, signIn } from './support/pages.js';
+import {
+	assertFieldError,
+	assertNoSidewaysScroll,
+	screenshotBothSchemes,
+	seriousA11yViolations,
+	signIn
+} from './support/pages.js';
 import { startSmtpPeer, type SmtpPeer } from '../../src/lib/server/testing/smtp-peers.js';
 
 test.describe.configure({ mode: 'serial' });
@@ -360,4 +366,9 @@ test('identity admin pages: no serious accessibility violations, light and dark'
 			expect(await seriousA11yViolations(page), `${url} (${colorScheme})`).toEqual([]);
 		}
 	}
+	// the users list with its search, as people see it
+	await page.goto(`/admin/users?domain=${domainId}&q=${USER.username.slice(0, 3)}`);
+	await expect(row(page, USER.username)).toBeVisible();
+	await assertNoSidewaysScroll(page, 'users list');
+	await screenshotBothSchemes(page, 'users-search');
 });
