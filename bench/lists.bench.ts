@@ -36,7 +36,9 @@ afterAll(async () => {
 const username = (i: number) => `user${String(i).padStart(6, '0')}`;
 
 async function seedUpTo(count: number) {
-	const [{ n }] = await db().select({ n: sqlCount() }).from(tables.users);
+	const [{ n }] = await db()
+		.select({ n: sql<number>`count(*)` })
+		.from(tables.users);
 	for (let start = Number(n); start < count; start += BATCH)
 		await db()
 			.insert(tables.users)
@@ -52,10 +54,6 @@ async function seedUpTo(count: number) {
 					};
 				})
 			);
-}
-
-function sqlCount() {
-	return sql<number>`count(*)`;
 }
 
 type LoadEvent = Parameters<typeof load>[0];

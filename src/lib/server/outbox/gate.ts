@@ -16,20 +16,13 @@ export interface DeliveryLimits {
 
 export type GateDecision = { open: true } | { open: false; until: Date; reason: string };
 
+/** Counts one message against a server with rates (countsRates); one without is decided by pauseDecision. */
 export async function takeDeliverySlot(
 	serverId: string,
 	recipients: number,
 	limits: DeliveryLimits,
 	now = new Date()
 ): Promise<GateDecision> {
-	if (!countsRates(limits)) {
-		// no rate to count: only a pause can close the gate, and reading it is enough
-		const [gate] = await db()
-			.select({ pausedUntil: gates.pausedUntil, pauseReason: gates.pauseReason })
-			.from(gates)
-			.where(eq(gates.serverId, serverId));
-		return pauseDecision(gate?.pausedUntil ?? null, gate?.pauseReason ?? null, now);
-	}
 	await db().insert(gates).values({ serverId }).onConflictDoNothing();
 	const perMinute = limits.messagesPerMinute ?? 2_147_483_647;
 	const perDay = limits.recipientsPerDay ?? 2_147_483_647;

@@ -9,17 +9,10 @@ import {
 	timestamp,
 	uuid
 } from 'drizzle-orm/pg-core';
+import { MAIL_KIND_CHOICES, MAIL_STATUS_CHOICES } from '../../../choices/mail-log.js';
 
-/** What a message is for: the mail log filters by it and the templates are chosen by it. */
-export const MAIL_KINDS = [
-	'email-otp',
-	'totp-key',
-	'reset-link',
-	'sample-code',
-	'config-test',
-	'notification',
-	'alert'
-] as const;
+/** What a message is for (the mail log filters by it and the templates are chosen by it), and its states. */
+export const MAIL_KINDS = MAIL_KIND_CHOICES;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
 export interface MailOrigin {
@@ -32,7 +25,7 @@ export interface MailOrigin {
 	alertId?: string;
 }
 
-export const MAIL_STATUSES = ['queued', 'sending', 'sent', 'retrying', 'failed'] as const;
+export const MAIL_STATUSES = MAIL_STATUS_CHOICES;
 export type MailStatus = (typeof MAIL_STATUSES)[number];
 
 /**
