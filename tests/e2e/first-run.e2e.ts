@@ -78,6 +78,39 @@ test('in the browser: the "Setup code" field says where the code is, and a wrong
 	await expect(page.getByRole('heading', { name: 'Set up Postern' })).toBeVisible();
 });
 
+test('in the browser: the password rules tick as the user types, the guess check asked of the server (no dictionary downloaded)', async ({
+	page
+}) => {
+	const scripts: Promise<string>[] = [];
+	const checks: string[] = [];
+	page.on('request', (request) => {
+		if (new URL(request.url()).pathname === '/password-check') checks.push(request.method());
+	});
+	page.on('response', (response) => {
+		if (response.request().resourceType() === 'script')
+			scripts.push(response.text().catch(() => ''));
+	});
+	await page.goto('/setup');
+	const field = page.getByLabel(SETUP_LABELS.adminPassword, { exact: true });
+	const rules = page.locator('#f-adminPassword-rules');
+	await field.fill('short');
+	await expect(rules.getByText('12 to 128 characters')).toHaveText(/Not met:\s*12 to 128/);
+	// the length rule speaks first: nothing is asked of the server for a password that is too short
+	expect(checks).toEqual([]);
+	await field.fill('password1234');
+	await expect(rules.getByRole('listitem').last()).toHaveText(/Not met:\s*Too easy to guess/);
+	await field.fill('violet kettle drums at dawn');
+	await expect(rules.getByRole('listitem').last()).toHaveText(
+		/Met:\s*Not a common or easily guessed password/
+	);
+	expect(checks.length).toBeGreaterThanOrEqual(2);
+	expect(checks.every((method) => method === 'POST')).toBe(true);
+	// the common-password list (which holds "trustno1") stays on the server
+	const downloaded = await Promise.all(scripts);
+	expect(downloaded.length).toBeGreaterThan(0);
+	expect(downloaded.filter((source) => source.includes('trustno1'))).toEqual([]);
+});
+
 test('every page leads to setup while no account exists', async ({ page, baseURL }) => {
 	for (const path of ['/', '/admin', '/admin/login', '/admin/account', '/admin/audit']) {
 		const reply = await send(`${baseURL}${path}`);

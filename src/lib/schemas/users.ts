@@ -1,7 +1,7 @@
 /**
  * Local domain users (/admin/users): username, display name, Email, password (set or reset), disabled.
  * Three forms: create (with the first password), edit (no password), set password.
- * The server adds the common-password check (password-policy.ts findPasswordProblem).
+ * The server adds the common-password check (server/password-rules.ts findPasswordProblem).
  */
 import { z } from 'zod';
 import { newPassword, singleLine, username } from './fields.js';

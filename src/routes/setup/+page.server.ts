@@ -3,7 +3,7 @@ import { setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { setupSchema } from '#lib/schemas/setup.js';
 import { completeSetup, isSetupDone } from '#lib/server/auth/admins.js';
-import { findPasswordProblem } from '#lib/password-policy.js';
+import { findPasswordProblem } from '#lib/server/password-rules.js';
 import { createSession, setSessionCookie } from '#lib/server/auth/session.js';
 import {
 	eraseSetupCode,

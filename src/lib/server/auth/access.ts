@@ -10,7 +10,7 @@ import { actionPermission, can, type Permission, type Role } from '../../roles.j
 const PUBLIC_CONSOLE_ROUTES = new Set(['/admin/login', '/admin/forgot', '/admin/reset']);
 
 /** Routes that work before the first admin exists. */
-const SETUP_EXEMPT_ROUTES = new Set(['/setup', '/healthz', '/metrics']);
+const SETUP_EXEMPT_ROUTES = new Set(['/setup', '/healthz', '/metrics', '/password-check']);
 
 /** The route id without `(group)` segments, which do not appear in URLs. */
 function withoutGroups(routeId: string) {

@@ -1,7 +1,7 @@
 /**
  * Users of local domains (/admin/users): list, create (with a first password), edit, set or reset the
  * password, disable, delete; and "Reset TOTP" for local and LDAP users alike. Every change audited; the
- * password rules are the site's (password-policy.ts). Disabling a user, changing their password or deleting
+ * password rules are the site's (server/password-rules.ts). Disabling a user, changing their password or deleting
  * them ends their portal sessions.
  */
 import { and, eq, sql } from 'drizzle-orm';
@@ -9,7 +9,7 @@ import { db, tables } from '../db/index.js';
 import type { UserRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import { hashPassword } from '../auth/password.js';
-import { findPasswordProblem } from '../../password-policy.js';
+import { findPasswordProblem } from '../password-rules.js';
 import type { CreateUserForm, EditUserForm } from '../../schemas/users.js';
 import { directoryForDomain } from '../directory/index.js';
 import { findLocalUser, localPersonKey } from '../directory/local.js';

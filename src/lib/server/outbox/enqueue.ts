@@ -24,6 +24,8 @@ import { nudgeMailWorker } from './worker.js';
 
 /** The most messages one group commit takes; the rest wait for the next. */
 const GROUP_COMMIT_MAX = 500;
+/** The most messages one queue job delivers (see jobsFor). */
+const JOB_BATCH_MAX = 20;
 
 export class UnknownServerError extends Error {
 	code = 'ENOSERVER';
@@ -142,32 +144,61 @@ async function insertWithJobs(tx: Db, messages: OutboxMessage[]): Promise<(strin
 		.where(inArray(servers.id, ids));
 	const serverById = new Map(found.map((s) => [s.id, s]));
 	if (serverById.size !== ids.length) throw new UnknownServerError();
-	// each job's id is chosen here, so its message row names it from the start (no second write)
-	const rows = messages.map((message) => {
+	// ids are chosen here, so each message row names its job from the start (no second write)
+	const jobOf = jobsFor(messages, (serverId) => limitsOf(serverById.get(serverId)!).maxConnections);
+	const rows = messages.map((message, i) => {
 		const server = serverById.get(message.serverId)!;
 		return {
 			...message,
+			id: randomUUID(),
 			serverName: server.name,
 			fromAddress: message.from?.address ?? server.fromAddress,
 			maxAttempts: MAX_ATTEMPTS,
-			jobId: randomUUID()
+			jobId: jobOf[i]
 		};
 	});
 	const created = await insertMessages(tx, rows);
 	if (created.length === 0) return rows.map(() => null);
-	const createdJobs = new Set(created.map((c) => c.jobId));
-	const idOfJob = new Map(created.map((c) => [c.jobId, c.id]));
+	const idsOfJob = new Map<string, string[]>();
+	for (const { id, jobId } of created) idsOfJob.set(jobId, [...(idsOfJob.get(jobId) ?? []), id]);
+	const serverOfJob = new Map(rows.map((row) => [row.jobId, row.serverId]));
 	// The jobs are written through the caller's transaction: messages and jobs commit (or vanish) together.
 	await mailQueue().insert(
 		MAIL_QUEUE,
-		rows
-			.filter((row) => createdJobs.has(row.jobId))
-			.map((row) => ({
-				id: row.jobId,
-				data: { id: idOfJob.get(row.jobId)! },
-				group: queueGroupOf(row.serverId, limitsOf(serverById.get(row.serverId)!))
-			})),
+		[...idsOfJob].map(([jobId, ids]) => {
+			const serverId = serverOfJob.get(jobId)!;
+			return {
+				id: jobId,
+				data: { ids },
+				group: queueGroupOf(serverId, limitsOf(serverById.get(serverId)!))
+			};
+		}),
 		{ db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
 	);
-	return rows.map((row) => idOfJob.get(row.jobId) ?? null);
+	const createdIds = new Set(created.map((c) => c.id));
+	return rows.map((row) => (createdIds.has(row.id) ? row.id : null));
+}
+
+/**
+ * The queue job of each message. A message that carries a secret (a sign-in code, a reset link) is someone
+ * waiting: it has a job of its own. The others of one server are shared out over as many jobs as the server
+ * allows connections (each job sends its messages one after the other, on one connection), at most
+ * JOB_BATCH_MAX a job, so a fan-out pays one queue fetch, claim and "sent" per batch instead of per message.
+ */
+function jobsFor(messages: OutboxMessage[], connectionsOf: (serverId: string) => number): string[] {
+	const jobOf: string[] = new Array(messages.length);
+	const byServer = new Map<string, number[]>();
+	for (const [i, message] of messages.entries()) {
+		if (message.carriesSecret) jobOf[i] = randomUUID();
+		else byServer.set(message.serverId, [...(byServer.get(message.serverId) ?? []), i]);
+	}
+	for (const [serverId, indexes] of byServer) {
+		const jobs = Math.max(connectionsOf(serverId), Math.ceil(indexes.length / JOB_BATCH_MAX));
+		const perJob = Math.ceil(indexes.length / jobs);
+		for (let start = 0; start < indexes.length; start += perJob) {
+			const jobId = randomUUID();
+			for (const i of indexes.slice(start, start + perJob)) jobOf[i] = jobId;
+		}
+	}
+	return jobOf;
 }

@@ -4,7 +4,7 @@
  * attempt of a message that is already sent; a message sent is never claimed again.
  */
 import { randomUUID } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { db, tables, type Db } from '../db/index.js';
 import { openSecret, sealSecret } from '../secrets.js';
 import type { Diagnosis } from '../mail/types.js';
@@ -28,6 +28,8 @@ export function newMessageId(fromAddress: string): string {
 }
 
 export type NewMessage = OutboxMessage & {
+	/** Chosen by the caller, so that it knows each message's id before the insert returns. */
+	id: string;
 	serverName: string;
 	fromAddress: string;
 	maxAttempts: number;
@@ -68,6 +70,7 @@ function rowOf(message: NewMessage) {
 		...(message.headers ? { headers: message.headers } : {})
 	};
 	return {
+		id: message.id,
 		kind: message.kind,
 		serverId: message.serverId,
 		serverName: message.serverName,
@@ -86,40 +89,50 @@ function rowOf(message: NewMessage) {
 	};
 }
 
-export async function setJobId(executor: Db, id: string, jobId: string) {
-	await executor.update(outbox).set({ jobId }).where(eq(outbox.id, id));
-}
-
 /**
- * Takes the next attempt of a message that is not done yet (queued, retrying, or `sending` left behind by a
- * process that stopped mid-send). Returns null when it is already sent or failed: the job then has nothing to do.
+ * Takes the next attempt of each message that is not done yet (queued, retrying, or `sending` left behind by a
+ * process that stopped mid-send), in one statement. With `jobId`, only the messages that job owns: a message
+ * moved to a later job (deferred) is that job's, so a retry of the first job cannot send it at the same time.
+ * Returns the rows claimed, in the order of `ids`; a message already sent or failed is left out.
  */
-export async function claimAttempt(id: string): Promise<OutboxRow | null> {
-	const [row] = await db()
+export async function claimAttempts(ids: string[], jobId?: string): Promise<OutboxRow[]> {
+	if (ids.length === 0) return [];
+	const rows = await db()
 		.update(outbox)
 		.set({ status: 'sending', attempts: sql`${outbox.attempts} + 1`, updatedAt: new Date() })
-		.where(and(eq(outbox.id, id), inArray(outbox.status, ['queued', 'retrying', 'sending'])))
+		.where(
+			and(
+				inArray(outbox.id, ids),
+				inArray(outbox.status, ['queued', 'retrying', 'sending']),
+				jobId ? ownedBy(jobId) : undefined
+			)
+		)
 		.returning();
-	return row ?? null;
+	const byId = new Map(rows.map((row) => [row.id, row]));
+	return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export function openBody(row: OutboxRow): MessageBody | null {
 	return row.bodySealed ? (JSON.parse(openSecret(row.bodySealed)) as MessageBody) : null;
 }
 
-export async function markSent(row: OutboxRow, reply: string) {
-	await db()
-		.update(outbox)
-		.set({
-			status: 'sent',
-			sentAt: new Date(),
-			updatedAt: new Date(),
-			lastReply: reply,
-			lastCode: null,
-			diagnosis: null,
-			...(row.carriesSecret ? { bodySealed: null } : {})
-		})
-		.where(eq(outbox.id, row.id));
+/**
+ * Records messages as sent, in one statement whatever their number, with each one's reply; a body that carried
+ * a secret is erased.
+ */
+export async function markSentMany(sent: { row: OutboxRow; reply: string }[]) {
+	if (sent.length === 0) return;
+	const replies = JSON.stringify(sent.map(({ row, reply }) => ({ id: row.id, reply })));
+	// the ids again as an array, so the planner looks the rows up by their key instead of scanning the table
+	const ids = `{${sent.map(({ row }) => row.id).join(',')}}`;
+	const now = new Date().toISOString();
+	await db().execute(sql`
+		update ${outbox} set
+			status = 'sent', sent_at = ${now}::timestamptz, updated_at = ${now}::timestamptz,
+			last_reply = sent.reply, last_code = null, diagnosis = null,
+			body_sealed = case when ${outbox.carriesSecret} then null else ${outbox.bodySealed} end
+		from jsonb_to_recordset(${replies}::jsonb) as sent(id uuid, reply text)
+		where ${outbox.id} = any(${ids}::uuid[]) and ${outbox.id} = sent.id`);
 }
 
 export async function markFailedAttempt(
@@ -141,13 +154,15 @@ export async function markFailedAttempt(
 }
 
 /**
- * What one attempt needs before it claims the message, in one read: the message's facts (null once it is sent or
- * failed), its server's version and limits (`server` null: the server is gone) and the server's pause.
+ * What the attempts need before they claim their messages, in one read: each message's facts (left out once it is
+ * sent or failed, or when it belongs to another job than `jobId`), its server's version and limits (`server`
+ * null: the server is gone) and the server's pause. In the order of `ids`.
  */
-export async function peekForDelivery(id: string) {
+export async function peekForDelivery(ids: string[], jobId?: string) {
+	if (ids.length === 0) return [];
 	const servers = tables.smtpServers;
 	const gates = tables.smtpDeliveryGates;
-	const [row] = await db()
+	const rows = await db()
 		.select({
 			id: outbox.id,
 			kind: outbox.kind,
@@ -165,33 +180,57 @@ export async function peekForDelivery(id: string) {
 		.from(outbox)
 		.leftJoin(servers, eq(servers.id, outbox.serverId))
 		.leftJoin(gates, eq(gates.serverId, outbox.serverId))
-		.where(and(eq(outbox.id, id), inArray(outbox.status, ['queued', 'retrying', 'sending'])));
-	if (!row) return null;
-	const { serverVersion, host, maxConnections, messagesPerMinute, recipientsPerDay, ...facts } =
-		row;
-	return {
-		...facts,
-		server:
-			serverVersion && host !== null
-				? {
-						version: serverVersion,
-						limits: limitsOf({ host, maxConnections, messagesPerMinute, recipientsPerDay })
-					}
-				: null
-	};
+		.where(
+			and(
+				inArray(outbox.id, ids),
+				inArray(outbox.status, ['queued', 'retrying', 'sending']),
+				jobId ? ownedBy(jobId) : undefined
+			)
+		);
+	const pending = rows.map(
+		({ serverVersion, host, maxConnections, messagesPerMinute, recipientsPerDay, ...facts }) => ({
+			...facts,
+			server:
+				serverVersion && host !== null
+					? {
+							version: serverVersion,
+							limits: limitsOf({ host, maxConnections, messagesPerMinute, recipientsPerDay })
+						}
+					: null
+		})
+	);
+	const byId = new Map(pending.map((message) => [message.id, message]));
+	return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
-/** An attempt the server declined to take (it asked us to slow down): not counted, the message waits. */
-export async function giveBackAttempt(row: OutboxRow, reply: string | null) {
+export type PendingMessage = Awaited<ReturnType<typeof peekForDelivery>>[number];
+
+/** Attempts the server declined to take (it asked us to slow down): not counted, the messages wait. */
+export async function giveBackAttempts(rows: OutboxRow[], reply: string | null) {
+	if (rows.length === 0) return;
 	await db()
 		.update(outbox)
 		.set({
-			status: row.attempts > 1 ? 'retrying' : 'queued',
+			status: sql`case when ${outbox.attempts} > 1 then 'retrying' else 'queued' end`,
 			attempts: sql`greatest(${outbox.attempts} - 1, 0)`,
 			lastReply: reply,
 			updatedAt: new Date()
 		})
-		.where(eq(outbox.id, row.id));
+		.where(
+			and(
+				inArray(
+					outbox.id,
+					rows.map((row) => row.id)
+				),
+				eq(outbox.status, 'sending')
+			)
+		);
+}
+
+/** Hands messages to another queue job (a deferral): from now on only that job delivers them. */
+export async function moveToJob(executor: Db, ids: string[], jobId: string) {
+	if (ids.length === 0) return;
+	await executor.update(outbox).set({ jobId }).where(inArray(outbox.id, ids));
 }
 
 export async function readDeliveryState(id: string): Promise<DeliveryState | null> {
@@ -207,4 +246,9 @@ export async function readDeliveryState(id: string): Promise<DeliveryState | nul
 		.from(outbox)
 		.where(eq(outbox.id, id));
 	return row ?? null;
+}
+
+/** The messages job `jobId` may deliver: its own (a message written before jobs were named has none). */
+function ownedBy(jobId: string) {
+	return or(eq(outbox.jobId, jobId), isNull(outbox.jobId));
 }

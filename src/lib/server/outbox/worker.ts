@@ -1,32 +1,43 @@
 /**
- * Delivers one outbox message per job, through the server's pooled transport (mail/send.ts).
+ * Delivers the outbox's messages. A queue job carries one message or a batch of one server's messages
+ * (enqueue.ts makes batches of a fan-out, one per connection the server allows); the job's messages are sent
+ * one after the other over one of the server's pooled connections (mail/send.ts), so the queue's cap on a
+ * server's active jobs is its cap on connections, and a batch pays for its queue fetch, its reads, its claim and
+ * its "sent" once instead of once a message.
  *
- * - The server's gate first (gate.ts): paused, or at its per-minute or per-day limit, the message is deferred
- *   to when the gate opens; that is not an attempt.
- * - A server that asks us to slow down (421, 432 4.3.2) pauses for a minute and the attempt is given back;
+ * - The server's gate first (gate.ts): paused, or at its per-minute or per-day limit, the messages are deferred
+ *   to a new job due when the gate opens; that is not an attempt.
+ * - A server that asks us to slow down (421, 432 4.3.2) pauses for a minute and the attempts are given back;
  *   Microsoft's 5.2.251-255 ("throttled due to continuous errors") pauses it for 15 minutes, said on its page.
- * - Another transient failure (no answer, a timeout, a 4xx reply) throws, and pg-boss retries the job with
- *   exponential backoff and jitter; a permanent one (a 5xx reply, a message Postern refuses) parks the message
- *   as failed with the reply and its diagnosis.
+ * - Another transient failure (no answer, a timeout, a 4xx reply) marks the message retrying, and the job fails
+ *   once its other messages are done: pg-boss retries it with exponential backoff and jitter, and the retry
+ *   finds only the messages still not delivered. A permanent failure (a 5xx reply, a message Postern refuses)
+ *   parks the message as failed with the reply and its diagnosis.
  *
  * Delivery is at least once: a retry after a crash mid-send carries the same Message-ID, so a duplicate is
- * recognisable; a message already sent is never sent again (store.ts claims each attempt), which also makes a
- * stray second job for one message harmless.
+ * recognisable; a message already sent is never sent again (store.ts claims each attempt, and only the job that
+ * owns a message may claim it), which also makes a stray second job harmless.
  */
 import { classifySendFailure, sendMailWithServer, type SendFailure } from '../mail/send.js';
 import { readEnhancedStatus } from '../mail/diagnose.js';
 import { log } from '../log.js';
 import { mailAttempts, mailDeliverySeconds } from '../metrics/registry.js';
 import {
-	claimAttempt,
-	giveBackAttempt,
+	claimAttempts,
+	giveBackAttempts,
 	markFailedAttempt,
-	markSent,
+	markSentMany,
+	moveToJob,
 	openBody,
 	peekForDelivery,
-	setJobId
+	readDeliveryState,
+	type OutboxRow,
+	type PendingMessage
 } from './store.js';
-import { db } from '../db/index.js';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, type DrizzleTransactionLike } from 'pg-boss';
+import { db, type Db } from '../db/index.js';
 import { diagnoseDelivery } from './diagnosis.js';
 import { announceAttemptEnded, announceGivenUp } from './attempt-events.js';
 import { countsRates, pauseDecision, pauseServer, takeDeliverySlot } from './gate.js';
@@ -45,6 +56,17 @@ const IN_FLIGHT = 16;
 const SLOW_DOWN_MS = 60_000;
 const MICROSOFT_THROTTLE_MS = 15 * 60_000;
 const IDLE_MS = 250;
+/**
+ * A job starts no new send after this long and hands the rest of its batch to a new job, so that no job runs
+ * near the queue's expiry (queue.ts), after which another worker would take it.
+ */
+const JOB_SEND_WINDOW_MS = 30_000;
+/**
+ * A job writes "sent" for this many messages at a time, or for fewer once the first of them has waited
+ * MARK_SENT_WITHIN_MS: after a kill -9, at most this many a connection (and the one on the wire) go out again.
+ */
+export const MARK_SENT_EVERY = 10;
+const MARK_SENT_WITHIN_MS = 200;
 
 let running = false;
 let deliveredHere = 0;
@@ -109,17 +131,24 @@ async function runLoop() {
 	}
 }
 
-type Job = { id: string; retryCount: number; data: { id: string } };
+type Job = { id: string; retryCount: number; data: { id?: string; ids?: string[] } };
 
 async function settle(job: Job) {
 	const queue = mailQueue();
+	const ids = job.data.ids ?? (job.data.id ? [job.data.id] : []);
 	try {
-		const outcome = await deliver(job.data.id, job.retryCount);
-		if (outcome !== 'deferred' && outcome !== 'nothing-to-do') announceAttemptEnded(job.data.id);
-		await queue.complete(MAIL_QUEUE, { id: job.id, retryCount: job.retryCount });
+		const outcomes = await deliverBatch(ids, { jobId: job.id, retryCount: job.retryCount });
+		if ([...outcomes.values()].includes('retrying'))
+			// pg-boss retries the job with exponential backoff and jitter; the retry finds only what is left
+			await queue.fail(
+				MAIL_QUEUE,
+				{ id: job.id, retryCount: job.retryCount },
+				{ message: 'a message will be retried' }
+			);
+		else await queue.complete(MAIL_QUEUE, { id: job.id, retryCount: job.retryCount });
 	} catch (error) {
-		announceAttemptEnded(job.data.id);
-		// pg-boss retries the job with exponential backoff and jitter (deliver recorded why it failed)
+		for (const id of ids) announceAttemptEnded(id);
+		// the database failed us mid-batch: the job is retried, and finds what is left
 		await queue
 			.fail(MAIL_QUEUE, { id: job.id, retryCount: job.retryCount }, { message: String(error) })
 			.catch((e) =>
@@ -142,23 +171,158 @@ function idle(ms: number) {
 
 export type DeliveryOutcome = 'sent' | 'retrying' | 'failed' | 'deferred' | 'nothing-to-do';
 
-/** One attempt at message `id`; `retryCount` is the queue's count of earlier attempts. */
+/**
+ * One attempt at message `id`, outside any job (`retryCount` is the count of earlier attempts): what the tests
+ * drive. A transient failure throws, as it fails a job.
+ */
 export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutcome> {
-	const pending = await peekForDelivery(id);
-	if (!pending) return 'nothing-to-do';
-	if (pending.serverId && pending.server) {
-		const { limits } = pending.server;
+	const outcome = (await deliverBatch([id], { retryCount })).get(id) ?? 'nothing-to-do';
+	if (outcome === 'retrying') {
+		const state = await readDeliveryState(id);
+		throw new Error(`attempt ${state?.attempts} failed: ${state?.diagnosis?.id ?? 'unknown'}`);
+	}
+	return outcome;
+}
+
+interface BatchOptions {
+	/** The queue job delivering the batch: only its own messages are claimed. */
+	jobId?: string;
+	/** The queue's count of the job's earlier runs. */
+	retryCount: number;
+}
+
+/** One attempt at each message of `ids`, in order; returns what became of each. */
+export async function deliverBatch(
+	ids: string[],
+	options: BatchOptions
+): Promise<Map<string, DeliveryOutcome>> {
+	const outcomes = new Map<string, DeliveryOutcome>(ids.map((id) => [id, 'nothing-to-do']));
+	const pending = await peekForDelivery(ids, options.jobId);
+	const admitted = await passGates(pending, outcomes);
+	const rows = await claimAttempts(
+		admitted.map((p) => p.id),
+		options.jobId
+	);
+	const pendingById = new Map(pending.map((p) => [p.id, p]));
+	const started = Date.now();
+	// "sent" is written MARK_SENT_EVERY at a time (sooner on a slow server), while the next messages go out: a
+	// batch pays a few writes, and a crash can resend only what was on the wire or not yet written
+	let sent: { row: OutboxRow; reply: string; at: number }[] = [];
+	let writing: Promise<void> | null = null;
+	let writeFailed: unknown = null;
+	const writeSent = (): Promise<void> => {
+		if (writing || sent.length === 0) return writing ?? Promise.resolve();
+		const done = sent;
+		sent = [];
+		writing = markSentMany(done)
+			.then(() => {
+				for (const { row } of done) {
+					outcomes.set(row.id, 'sent');
+					deliveredHere++;
+					mailAttempts.inc({ kind: row.kind, outcome: 'sent' });
+					mailDeliverySeconds.observe(
+						{ kind: row.kind },
+						(Date.now() - row.createdAt.getTime()) / 1000
+					);
+					announceAttemptEnded(row.id);
+				}
+			})
+			.catch((error) => {
+				writeFailed ??= error;
+			})
+			.finally(() => {
+				writing = null;
+			});
+		return writing;
+	};
+	try {
+		for (const [i, row] of rows.entries()) {
+			if (Date.now() - started > JOB_SEND_WINDOW_MS && row.serverId) {
+				// this job has run long (a slow server): the rest goes on in a job of its own
+				const rest = rows.slice(i);
+				await giveBackAttempts(rest, null);
+				await defer(
+					rest.map((r) => r.id),
+					row.serverId,
+					new Date()
+				);
+				for (const r of rest) outcomes.set(r.id, 'deferred');
+				break;
+			}
+			const attempt = await attemptOne(row, pendingById.get(row.id)!, options.retryCount);
+			if (attempt.outcome === 'sent') {
+				sent.push({ row, reply: attempt.reply, at: Date.now() });
+				if (sent.length >= MARK_SENT_EVERY || Date.now() - sent[0].at >= MARK_SENT_WITHIN_MS)
+					void writeSent();
+				continue;
+			}
+			outcomes.set(row.id, attempt.outcome);
+			if (attempt.outcome !== 'deferred') announceAttemptEnded(row.id);
+			if (attempt.pausedUntil && row.serverId) {
+				// the server asked us to wait: the rest of the batch waits with this message
+				const rest = rows.slice(i + 1);
+				await giveBackAttempts(rest, null);
+				await defer([row.id, ...rest.map((r) => r.id)], row.serverId, attempt.pausedUntil);
+				for (const r of rest) outcomes.set(r.id, 'deferred');
+				break;
+			}
+		}
+	} finally {
+		while (writing || sent.length) await (writing ?? writeSent());
+	}
+	if (writeFailed) throw writeFailed;
+	return outcomes;
+}
+
+/**
+ * The server's gate for each message: a server without rates is open or paused for all of them alike; one
+ * with rates counts each message, and the first it cannot take closes the gate for the rest. The messages that
+ * may not go now move to a job due when the gate opens. Returns those admitted, in order.
+ */
+async function passGates(
+	pending: PendingMessage[],
+	outcomes: Map<string, DeliveryOutcome>
+): Promise<PendingMessage[]> {
+	const admitted: PendingMessage[] = [];
+	const closed = new Map<string, { until: Date; ids: string[] }>();
+	for (const message of pending) {
+		if (!message.serverId || !message.server) {
+			admitted.push(message);
+			continue;
+		}
+		const shut = closed.get(message.serverId);
+		if (shut) {
+			shut.ids.push(message.id);
+			continue;
+		}
+		const { limits } = message.server;
 		const gate = countsRates(limits)
-			? await takeDeliverySlot(pending.serverId, pending.recipients.length, limits)
-			: pauseDecision(pending.pausedUntil, pending.pauseReason);
-		if (!gate.open) {
-			await defer(id, pending.serverId, gate.until);
-			mailAttempts.inc({ kind: pending.kind, outcome: 'deferred' });
-			return 'deferred';
+			? await takeDeliverySlot(message.serverId, message.recipients.length, limits)
+			: pauseDecision(message.pausedUntil, message.pauseReason);
+		if (gate.open) admitted.push(message);
+		else closed.set(message.serverId, { until: gate.until, ids: [message.id] });
+	}
+	for (const [serverId, { until, ids }] of closed) {
+		await defer(ids, serverId, until);
+		for (const message of pending.filter((p) => ids.includes(p.id))) {
+			outcomes.set(message.id, 'deferred');
+			mailAttempts.inc({ kind: message.kind, outcome: 'deferred' });
 		}
 	}
-	const row = await claimAttempt(id);
-	if (!row) return 'nothing-to-do';
+	return admitted;
+}
+
+type Attempt =
+	| { outcome: 'sent'; reply: string; pausedUntil?: undefined }
+	| { outcome: 'retrying' | 'failed'; pausedUntil?: undefined }
+	| { outcome: 'deferred'; pausedUntil: Date };
+
+/** One claimed attempt: sent (recorded by the caller, with others), failed, or given back to a paused server. */
+async function attemptOne(
+	row: OutboxRow,
+	pending: PendingMessage,
+	retryCount: number
+): Promise<Attempt> {
 	const body = openBody(row);
 	try {
 		if (!body)
@@ -187,19 +351,14 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 				response: sent.response,
 				permanent: true
 			});
-		await markSent(row, sent.response);
-		deliveredHere++;
-		mailAttempts.inc({ kind: row.kind, outcome: 'sent' });
-		mailDeliverySeconds.observe({ kind: row.kind }, (Date.now() - row.createdAt.getTime()) / 1000);
-		return 'sent';
+		return { outcome: 'sent', reply: sent.response };
 	} catch (error) {
 		const failure = classifySendFailure(error);
 		const backOff = row.serverId ? backOffFor(failure) : null;
 		if (backOff && row.serverId) {
 			const until = new Date(Date.now() + backOff.ms);
 			await pauseServer(row.serverId, until, backOff.reason);
-			await giveBackAttempt(row, failure.response);
-			await defer(id, row.serverId, until);
+			await giveBackAttempts([row], failure.response);
 			log.warn(
 				{
 					event: 'mail_server_paused',
@@ -210,7 +369,7 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 				backOff.reason
 			);
 			mailAttempts.inc({ kind: row.kind, outcome: 'deferred' });
-			return 'deferred';
+			return { outcome: 'deferred', pausedUntil: until };
 		}
 		const final =
 			!failure.transient || row.attempts >= row.maxAttempts || retryCount >= MAX_ATTEMPTS - 1;
@@ -229,23 +388,17 @@ export async function deliver(id: string, retryCount = 0): Promise<DeliveryOutco
 			},
 			final ? 'a message was given up' : 'a message will be retried'
 		);
-		if (final) {
-			if (row.serverId)
-				await announceGivenUp({
-					id: row.id,
-					kind: row.kind,
-					serverId: row.serverId,
-					serverName: row.serverName,
-					to: row.recipients,
-					reply: failure.response,
-					diagnosis: { title: diagnosis.title, fix: diagnosis.fix }
-				});
-			return 'failed';
-		}
-		// pg-boss retries the job with exponential backoff and jitter.
-		throw Object.assign(new Error(`attempt ${row.attempts} failed: ${diagnosis.id}`), {
-			cause: failure.code
-		});
+		if (final && row.serverId)
+			await announceGivenUp({
+				id: row.id,
+				kind: row.kind,
+				serverId: row.serverId,
+				serverName: row.serverName,
+				to: row.recipients,
+				reply: failure.response,
+				diagnosis: { title: diagnosis.title, fix: diagnosis.fix }
+			});
+		return { outcome: final ? 'failed' : 'retrying' };
 	}
 }
 
@@ -269,14 +422,27 @@ function backOffFor(failure: SendFailure): { ms: number; reason: string } | null
 	return null;
 }
 
-/** A new job for the message, due when the server's gate opens (with a little jitter, so a backlog spreads). */
-async function defer(id: string, serverId: string, until: Date) {
+/**
+ * A new job for messages of one server, due when its gate opens (with a little jitter, so a backlog spreads);
+ * the messages move to it, written in the same transaction as the job.
+ */
+async function defer(ids: string[], serverId: string, until: Date) {
 	const limits = await readServerLimits(serverId);
 	const startAfter = new Date(until.getTime() + Math.floor(Math.random() * 1000));
-	const jobId = await mailQueue().send(
-		MAIL_QUEUE,
-		{ id },
-		{ startAfter, ...(limits ? { group: queueGroupOf(serverId, limits) } : {}) }
-	);
-	if (jobId) await setJobId(db(), id, jobId);
+	const jobId = randomUUID();
+	await db().transaction(async (tx) => {
+		await moveToJob(tx as unknown as Db, ids, jobId);
+		await mailQueue().insert(
+			MAIL_QUEUE,
+			[
+				{
+					id: jobId,
+					data: { ids },
+					startAfter,
+					...(limits ? { group: queueGroupOf(serverId, limits) } : {})
+				}
+			],
+			{ db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
+		);
+	});
 }

@@ -4,7 +4,7 @@
  * or account) ask for the acting admin's password again: the site's mail carries password-reset links, and a
  * hijacked session must not be able to redirect them.
  */
-import { findPasswordProblem } from '../../password-policy.js';
+import { findPasswordProblem } from '../password-rules.js';
 import { parseRecipientList } from '../../recipients.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import { confirmCurrentPassword } from '../auth/account.js';

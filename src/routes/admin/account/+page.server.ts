@@ -2,7 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { message, setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { changePasswordSchema, regenerateCodesSchema } from '#lib/schemas/auth.js';
-import { findPasswordProblem } from '#lib/password-policy.js';
+import { findPasswordProblem } from '#lib/server/password-rules.js';
 import {
 	changeOwnPassword,
 	confirmCurrentPassword,

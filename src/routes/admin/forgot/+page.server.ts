@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { message, setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { forgotSchema } from '#lib/schemas/auth.js';
-import { findPasswordProblem } from '#lib/password-policy.js';
+import { findPasswordProblem } from '#lib/server/password-rules.js';
 import { resetPasswordWithRecoveryCode } from '#lib/server/auth/recover.js';
 import { clientMeta } from '#lib/server/request.js';
 import { resetRequestSchema } from '#lib/schemas/site.js';

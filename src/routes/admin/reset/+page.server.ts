@@ -2,7 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { setError, superValidate } from 'sveltekit-superforms';
 import { zod4 } from 'sveltekit-superforms/adapters';
 import { resetWithLinkSchema } from '#lib/schemas/site.js';
-import { findPasswordProblem } from '#lib/password-policy.js';
+import { findPasswordProblem } from '#lib/server/password-rules.js';
 import { describeResetLink, resetPasswordWithLink } from '#lib/server/site/reset-by-mail.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-	PASSWORD_MAX,
-	PASSWORD_MIN,
-	checkPasswordShape,
-	findGuessablePassword,
-	findPasswordProblem
-} from './password-policy.js';
-import { newPassword } from './schemas/fields.js';
+import { PASSWORD_MAX, PASSWORD_MIN, checkPasswordShape } from '../password-policy.js';
+import { findGuessablePassword, findPasswordProblem } from './password-rules.js';
+import { newPassword } from '../schemas/fields.js';
 
 const STRONG = 'violet kettle drums at dawn';
 
