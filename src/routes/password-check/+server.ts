@@ -12,11 +12,12 @@ import { PASSWORD_MAX, PASSWORD_MIN } from '#lib/password-policy.js';
 import { findGuessablePassword } from '#lib/server/password-rules.js';
 import { takeRateLimit } from '#lib/server/rate-limit.js';
 import { clientMeta } from '#lib/server/request.js';
+import type { RequestHandler } from './$types';
 
 const MAX_BODY_BYTES = 2048;
 const LOOKUPS_PER_MINUTE = 60;
 
-export async function POST(event) {
+export const POST: RequestHandler = async (event) => {
 	const { request } = event;
 	const body = await request.text();
 	if (body.length > MAX_BODY_BYTES) error(413, 'Too large');
@@ -44,4 +45,4 @@ export async function POST(event) {
 		);
 	const guessable = await findGuessablePassword(password, username ?? '');
 	return json({ guessable }, { headers: { 'cache-control': 'no-store' } });
-}
+};

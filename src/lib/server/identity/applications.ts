@@ -1,6 +1,7 @@
 /** Applications users launch from the portal: list, read, create, update, delete; every change audited. */
 import { asc, eq, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
+import { readKeysetPage, type Page, type PageQuery } from '../db/keyset-pages.js';
 import type { ApplicationRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import type { ApplicationForm } from '../../schemas/applications.js';
@@ -19,6 +20,23 @@ export async function listApplications(): Promise<ApplicationView[]> {
 		.from(tables.applications)
 		.orderBy(asc(sql`lower(${tables.applications.name})`));
 	return rows.map(toView);
+}
+
+const applicationKey = sql<string>`lower(${tables.applications.name})`;
+
+/** A page of the applications by name (whatever the letter case), searched on the start of the name. */
+export async function listApplicationsPage(query: PageQuery): Promise<Page<ApplicationView>> {
+	const page = await readKeysetPage(
+		{
+			key: applicationKey,
+			searchOn: [applicationKey],
+			read: (where, orderBy, limit) =>
+				db().select().from(tables.applications).where(where).orderBy(orderBy).limit(limit),
+			keyOf: (row) => row.name.toLowerCase()
+		},
+		query
+	);
+	return { ...page, items: page.items.map(toView) };
 }
 
 export async function getApplication(id: string): Promise<ApplicationView | null> {

@@ -1,6 +1,7 @@
 /** Reading identity domains: the list (test domains first), the /login choices, one domain, its stored row. */
-import { asc, count, desc, eq, sql } from 'drizzle-orm';
+import { asc, count, desc, eq, inArray, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
+import { readKeysetPage, type Page, type PageQuery } from '../db/keyset-pages.js';
 import type { DomainRow } from '../db/schema/index.js';
 import { isUuid } from './common.js';
 import type { DomainView } from './domain-types.js';
@@ -21,6 +22,42 @@ export async function listDomains(): Promise<DomainView[]> {
 	]);
 	const userCounts = new Map(counts.map((c) => [c.domainId, c.n]));
 	return rows.map((row) => toDomainView(row, generators, userCounts.get(row.id) ?? 0));
+}
+
+/**
+ * The order of the domains list, as one string: test domains first ("0"), then by lower-cased name. A unique
+ * key (names are unique whatever the case), so it is the cursor; an index on the same expression serves it.
+ */
+export const domainListKey = sql<string>`((case when ${tables.domains.isTest} then '0' else '1' end) || lower(${tables.domains.name}))`;
+
+/** A page of the domains (test first, then by name), searched on the start of the name; users counted for this page only. */
+export async function listDomainsPage(query: PageQuery): Promise<Page<DomainView>> {
+	const page = await readKeysetPage(
+		{
+			key: domainListKey,
+			searchOn: [sql`lower(${tables.domains.name})`],
+			read: (where, orderBy, limit) =>
+				db().select().from(tables.domains).where(where).orderBy(orderBy).limit(limit),
+			keyOf: (row) => `${row.isTest ? '0' : '1'}${row.name.toLowerCase()}`
+		},
+		query
+	);
+	const ids = page.items.map((row) => row.id);
+	const [generators, counts] = await Promise.all([
+		generatorSummaries(),
+		ids.length
+			? db()
+					.select({ domainId: tables.users.domainId, n: count() })
+					.from(tables.users)
+					.where(inArray(tables.users.domainId, ids))
+					.groupBy(tables.users.domainId)
+			: []
+	]);
+	const userCounts = new Map(counts.map((c) => [c.domainId, c.n]));
+	return {
+		...page,
+		items: page.items.map((row) => toDomainView(row, generators, userCounts.get(row.id) ?? 0))
+	};
 }
 
 /**

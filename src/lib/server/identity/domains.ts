@@ -15,6 +15,7 @@ export {
 	getDomain,
 	listDomainChoices,
 	listDomains,
+	listDomainsPage,
 	listSignInDomains
 } from './domain-reads.js';
 export { createDomain, deleteDomain, updateDomain } from './domain-writes.js';

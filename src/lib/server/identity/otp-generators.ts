@@ -6,6 +6,7 @@
  */
 import { asc, eq, inArray, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
+import { readKeysetPage, type Page, type PageQuery } from '../db/keyset-pages.js';
 import type { OtpGeneratorRow } from '../db/schema/index.js';
 import { recordAudit } from '../audit.js';
 import type { OtpGeneratorForm } from '../../schemas/otp-generators.js';
@@ -46,6 +47,47 @@ export async function listOtpGenerators(): Promise<OtpGeneratorView[]> {
 			usages.filter((u) => u.generatorId === row.id).map(({ id, name }) => ({ id, name }))
 		)
 	);
+}
+
+const generatorKey = sql<string>`lower(${tables.otpGenerators.name})`;
+
+/** A page of the generators by name, searched on the start of the name; the domains using each, this page's only. */
+export async function listOtpGeneratorsPage(query: PageQuery): Promise<Page<OtpGeneratorView>> {
+	const page = await readKeysetPage(
+		{
+			key: generatorKey,
+			searchOn: [generatorKey],
+			read: (where, orderBy, limit) =>
+				db().select().from(tables.otpGenerators).where(where).orderBy(orderBy).limit(limit),
+			keyOf: (row) => row.name.toLowerCase()
+		},
+		query
+	);
+	const ids = page.items.map((row) => row.id);
+	const [usages, servers] = await Promise.all([
+		ids.length
+			? db()
+					.select({
+						generatorId: tables.domains.otpGeneratorId,
+						id: tables.domains.id,
+						name: tables.domains.name
+					})
+					.from(tables.domains)
+					.where(inArray(tables.domains.otpGeneratorId, ids))
+					.orderBy(asc(sql`lower(${tables.domains.name})`))
+			: [],
+		serverNames()
+	]);
+	return {
+		...page,
+		items: page.items.map((row) =>
+			toView(
+				row,
+				servers,
+				usages.filter((u) => u.generatorId === row.id).map(({ id, name }) => ({ id, name }))
+			)
+		)
+	};
 }
 
 export async function getOtpGenerator(id: string): Promise<OtpGeneratorView | null> {

@@ -1,6 +1,7 @@
 /** Reading SMTP servers: the list with what uses each server, one server's view, its settings for sending. */
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
+import { readKeysetPage, type Page, type PageQuery } from '../db/keyset-pages.js';
 import type { SmtpServerRow } from '../db/schema/index.js';
 import { isUuid } from '../ids.js';
 import { findUsagesOfServers } from './usages.js';
@@ -18,6 +19,33 @@ export async function listSmtpServers(): Promise<SmtpServerListItem[]> {
 		.orderBy(asc(sql`lower(${tables.smtpServers.name})`));
 	const usages = await findUsagesOfServers(rows.map((row) => row.id));
 	return rows.map((row) => ({ ...toServerView(row), usages: usages.get(row.id) ?? [] }));
+}
+
+const serverKey = sql<string>`lower(${tables.smtpServers.name})`;
+
+/** A page of the servers by name, searched on the start of the name; what uses each, for this page only. */
+export async function listSmtpServersPage(query: PageQuery): Promise<Page<SmtpServerListItem>> {
+	const page = await readKeysetPage(
+		{
+			key: serverKey,
+			searchOn: [serverKey],
+			read: (where, orderBy, limit) =>
+				db().select().from(tables.smtpServers).where(where).orderBy(orderBy).limit(limit),
+			keyOf: (row) => row.name.toLowerCase()
+		},
+		query
+	);
+	const usages = await findUsagesOfServers(page.items.map((row) => row.id));
+	return {
+		...page,
+		items: page.items.map((row) => ({ ...toServerView(row), usages: usages.get(row.id) ?? [] }))
+	};
+}
+
+/** Whether any server exists (a form that needs one says so otherwise). */
+export async function anySmtpServer(): Promise<boolean> {
+	const [row] = await db().select({ id: tables.smtpServers.id }).from(tables.smtpServers).limit(1);
+	return Boolean(row);
 }
 
 export async function getSmtpServer(id: string): Promise<SmtpServerView | null> {

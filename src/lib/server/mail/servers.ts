@@ -18,9 +18,11 @@
  */
 export { findServerUsages } from './usages.js';
 export {
+	anySmtpServer,
 	getServerSettings,
 	getSmtpServer,
 	listSmtpServers,
+	listSmtpServersPage,
 	type SmtpServerListItem
 } from './server-reads.js';
 export { createSmtpServer, updateSmtpServer } from './server-save.js';

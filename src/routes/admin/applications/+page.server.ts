@@ -1,13 +1,22 @@
 import { fail } from '@sveltejs/kit';
-import { deleteApplication, listApplications } from '#lib/server/identity/applications.js';
+import {
+	deleteApplication,
+	getApplication,
+	listApplicationsPage
+} from '#lib/server/identity/applications.js';
+import { pagingOf, readPageQuery } from '#lib/server/db/keyset-pages.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ url }) => {
-	const applications = await listApplications();
-	const saved = applications.find((a) => a.id === url.searchParams.get('saved'));
+	const query = readPageQuery(url);
+	const [page, saved] = await Promise.all([
+		listApplicationsPage(query),
+		getApplication(url.searchParams.get('saved') ?? '')
+	]);
 	return {
-		applications: applications.map((a) => ({
+		paging: pagingOf('/admin/applications', 'application', query, page),
+		applications: page.items.map((a) => ({
 			id: a.id,
 			name: a.name,
 			url: a.url,

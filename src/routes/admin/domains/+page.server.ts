@@ -1,14 +1,19 @@
 import { fail } from '@sveltejs/kit';
-import { deleteDomain, listDomains } from '#lib/server/identity/domains.js';
+import { deleteDomain, getDomain, listDomainsPage } from '#lib/server/identity/domains.js';
+import { pagingOf, readPageQuery } from '#lib/server/db/keyset-pages.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ url }) => {
-	const domains = await listDomains();
-	const saved = domains.find((d) => d.id === url.searchParams.get('saved'));
+	const query = readPageQuery(url);
+	const [page, saved] = await Promise.all([
+		listDomainsPage(query),
+		getDomain(url.searchParams.get('saved') ?? '')
+	]);
 	return {
+		paging: pagingOf('/admin/domains', 'domain', query, page),
 		// Test domains first (the module's order), then by name.
-		domains: domains.map((d) => ({
+		domains: page.items.map((d) => ({
 			id: d.id,
 			kind: d.kind,
 			name: d.name,

@@ -1,14 +1,24 @@
 import { fail } from '@sveltejs/kit';
-import { deleteOtpGenerator, listOtpGenerators } from '#lib/server/identity/otp-generators.js';
-import { listSmtpServers } from '#lib/server/mail/servers.js';
+import {
+	deleteOtpGenerator,
+	getOtpGenerator,
+	listOtpGeneratorsPage
+} from '#lib/server/identity/otp-generators.js';
+import { anySmtpServer } from '#lib/server/mail/servers.js';
+import { pagingOf, readPageQuery } from '#lib/server/db/keyset-pages.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ url }) => {
-	const [generators, servers] = await Promise.all([listOtpGenerators(), listSmtpServers()]);
-	const saved = generators.find((g) => g.id === url.searchParams.get('saved'));
+	const query = readPageQuery(url);
+	const [page, hasServers, saved] = await Promise.all([
+		listOtpGeneratorsPage(query),
+		anySmtpServer(),
+		getOtpGenerator(url.searchParams.get('saved') ?? '')
+	]);
 	return {
-		generators: generators.map((g) => ({
+		paging: pagingOf('/admin/otp-generators', 'OTP generator', query, page),
+		generators: page.items.map((g) => ({
 			id: g.id,
 			type: g.type,
 			name: g.name,
@@ -25,7 +35,7 @@ export const load: PageServerLoad = async ({ url }) => {
 			sendKeyByEmail: g.sendKeyByEmail,
 			usedBy: g.usedBy
 		})),
-		hasServers: servers.length > 0,
+		hasServers,
 		savedName: saved?.name ?? null
 	};
 };

@@ -1,12 +1,15 @@
 import { fail } from '@sveltejs/kit';
-import { deleteSmtpServer, listSmtpServers } from '#lib/server/mail/servers.js';
+import { deleteSmtpServer, listSmtpServersPage } from '#lib/server/mail/servers.js';
+import { pagingOf, readPageQuery } from '#lib/server/db/keyset-pages.js';
 import { clientMeta } from '#lib/server/request.js';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => {
-	const servers = await listSmtpServers();
+export const load: PageServerLoad = async ({ url }) => {
+	const query = readPageQuery(url);
+	const page = await listSmtpServersPage(query);
 	return {
-		servers: servers.map((s) => ({
+		paging: pagingOf('/admin/smtp-servers', 'SMTP server', query, page),
+		servers: page.items.map((s) => ({
 			id: s.id,
 			name: s.name,
 			host: s.host,

@@ -36,7 +36,11 @@ export const applications = pgTable(
 		createdAt: createdAt(),
 		updatedAt: updatedAt()
 	},
-	(t) => [uniqueIndex('applications_name_lower').on(sql`lower(${t.name})`)]
+	(t) => [
+		uniqueIndex('applications_name_lower').on(sql`lower(${t.name})`),
+		// the list's search on the start of a name (db/keyset-pages.ts)
+		index('applications_name_prefix').on(sql`lower(${t.name}) text_pattern_ops`)
+	]
 );
 
 /**
@@ -75,6 +79,7 @@ export const otpGenerators = pgTable(
 	},
 	(t) => [
 		uniqueIndex('otp_generators_name_lower').on(sql`lower(${t.name})`),
+		index('otp_generators_name_prefix').on(sql`lower(${t.name}) text_pattern_ops`),
 		check('otp_generators_type', sql`${t.type} in ('email', 'totp')`),
 		check('otp_generators_code_length', sql`${t.codeLength} between 6 and 8`),
 		check('otp_generators_validity', sql`${t.validitySeconds} between 60 and 600`),
@@ -113,6 +118,11 @@ export const domains = pgTable(
 	},
 	(t) => [
 		uniqueIndex('domains_name_lower').on(sql`lower(${t.name})`),
+		index('domains_name_prefix').on(sql`lower(${t.name}) text_pattern_ops`),
+		// the list's order and cursor, test domains first (identity/domain-reads.ts domainListKey)
+		index('domains_list_key').on(
+			sql`((case when ${t.isTest} then '0' else '1' end) || lower(${t.name}))`
+		),
 		check('domains_kind', sql`${t.kind} in ('local', 'ldap')`),
 		check('domains_ldap_timeout', sql`${t.ldapTimeoutSeconds} between 1 and 60`)
 	]

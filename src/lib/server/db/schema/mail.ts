@@ -3,6 +3,7 @@ import {
 	boolean,
 	check,
 	date,
+	index,
 	integer,
 	jsonb,
 	pgTable,
@@ -71,6 +72,7 @@ export const smtpServers = pgTable(
 	},
 	(t) => [
 		uniqueIndex('smtp_servers_name_lower').on(sql`lower(${t.name})`),
+		index('smtp_servers_name_prefix').on(sql`lower(${t.name}) text_pattern_ops`),
 		check('smtp_servers_port', sql`${t.port} between 1 and 65535`),
 		check('smtp_servers_timeout', sql`${t.timeoutSeconds} between 1 and 120`),
 		check('smtp_servers_max_connections', sql`${t.maxConnections} between 1 and 50`),
