@@ -132,7 +132,8 @@ describe.each(lists)('the $name list', (list) => {
 					.map((n) => n.toLowerCase())
 					.sort()
 			);
-		} else expect(seen.map((n) => n.toLowerCase())).toEqual(seen.map((n) => n.toLowerCase()).sort());
+		} else
+			expect(seen.map((n) => n.toLowerCase())).toEqual(seen.map((n) => n.toLowerCase()).sort());
 
 		// and back from the last page, through its "previous" cursors, to the first
 		const backwards: string[][] = [page.items.map((item) => item.name)];
