@@ -101,6 +101,23 @@ describe('the mail log', () => {
 		expect(decodeCursor('not a cursor')).toBeNull();
 	});
 
+	it('pages through rows written in one transaction (one timestamp, to the microsecond) without skipping any', async () => {
+		const { serverId } = await serverFor();
+		// a group commit writes its rows with one now(): a page boundary falls inside such a run of ties
+		await seedRows(serverId, 60, {
+			createdAt: sql`'2026-12-01T12:00:00.123456Z'::timestamptz`
+		});
+		const seen: string[] = [];
+		let cursor: string | null = null;
+		do {
+			const page: Awaited<ReturnType<typeof listMailLog>> = await listMailLog({}, cursor, 25);
+			seen.push(...page.entries.map((e) => e.subject));
+			cursor = page.next;
+		} while (cursor);
+		expect(new Set(seen).size).toBe(60);
+		expect(seen).toHaveLength(60);
+	});
+
 	it('uses its indexes: a page, a recipient and a status filter do not scan the table', async () => {
 		const { serverId } = await serverFor();
 		await seedRows(serverId, 2000);

@@ -43,17 +43,23 @@ export interface MailLogEntry {
 
 export const MAIL_LOG_PAGE_SIZE = 50;
 
-export function encodeCursor(entry: { createdAt: Date; id: string }): MailLogCursor {
-	return `${entry.createdAt.toISOString()}_${entry.id}`;
+/**
+ * A row's time as the database keeps it, to the microsecond. A cursor must carry all of it: a JavaScript Date
+ * keeps milliseconds, and rows written in one transaction share one now(), so a cursor cut to the millisecond
+ * would skip the rest of such a run of ties.
+ */
+const createdAtExact = sql<string>`to_char(${outbox.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+export function encodeCursor(entry: { createdAtExact: string; id: string }): MailLogCursor {
+	return `${entry.createdAtExact}_${entry.id}`;
 }
 
-export function decodeCursor(cursor: string | null | undefined): { at: Date; id: string } | null {
-	const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_([0-9a-f-]{36})$/.exec(
+export function decodeCursor(cursor: string | null | undefined): { at: string; id: string } | null {
+	const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3,6}Z)_([0-9a-f-]{36})$/.exec(
 		cursor ?? ''
 	);
 	if (!match) return null;
-	const at = new Date(match[1]);
-	return Number.isNaN(at.getTime()) ? null : { at, id: match[2] };
+	return Number.isNaN(Date.parse(match[1])) ? null : { at: match[1], id: match[2] };
 }
 
 function whereOf(filter: MailLogFilter): SQL[] {
@@ -82,12 +88,13 @@ export async function listMailLog(
 	const after = decodeCursor(cursor);
 	if (after)
 		conditions.push(
-			sql`(${outbox.createdAt}, ${outbox.id}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`
+			sql`(${outbox.createdAt}, ${outbox.id}) < (${after.at}::timestamptz, ${after.id}::uuid)`
 		);
 	const rows = await db()
 		.select({
 			id: outbox.id,
 			createdAt: outbox.createdAt,
+			createdAtExact,
 			kind: outbox.kind,
 			recipients: outbox.recipients,
 			subject: outbox.subject,
