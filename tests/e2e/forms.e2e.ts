@@ -330,8 +330,13 @@ test.describe('no input produces a 500 (a Postern of its own, behind a trusted p
 			),
 			{ numRuns: 30 }
 		);
-		for (const page of ['0', '-1', '1.5', 'abc', '1e309', '99999999999', '%00'])
-			await post(`/admin/audit?page=${page}`, { method: 'GET', cookie }, `audit page ${page}`);
+		for (const cursor of ['0', '-1', '1.5', 'abc', '1e309', '99999999999999999999', '%00'])
+			for (const side of ['older', 'newer'])
+				await post(
+					`/admin/audit?${side}=${cursor}`,
+					{ method: 'GET', cookie },
+					`audit ${side} ${cursor}`
+				);
 
 		// nothing changed: the same passwords and all ten codes
 		await signInOverHttp(server.url, ADMIN);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshTestDatabase } from './testing/db.js';
 import { db, tables, type Database } from './db/index.js';
-import { listAudit, recordAudit, redactAuditDetail } from './audit.js';
+import { listAuditPage, recordAudit, redactAuditDetail } from './audit.js';
 
 const SECRET = 'S3cr3t-marker-value';
 const SECRET_NAMES = [
@@ -99,21 +99,31 @@ describe('audit log', () => {
 		expect(JSON.stringify(row)).not.toContain(SECRET);
 	});
 
-	it('lists newest first, in pages', async () => {
+	it('lists newest first, in pages by keyset, forwards and back', async () => {
 		for (let i = 0; i < 7; i++)
 			await recordAudit({
 				actor: `user${i}`,
 				action: 'auth.sign_in',
 				outcome: i % 2 ? 'failed' : 'ok'
 			});
-		const first = await listAudit(1, 3);
-		expect(first).toMatchObject({ total: 7, pages: 3, pageSize: 3 });
+		const first = await listAuditPage({ pageSize: 3 });
 		expect(first.rows.map((r) => r.actor)).toEqual(['user6', 'user5', 'user4']);
-		expect((await listAudit(3, 3)).rows.map((r) => r.actor)).toEqual(['user0']);
-		expect((await listAudit(4, 3)).rows).toEqual([]);
+		expect(first.newer).toBeNull();
+		const second = await listAuditPage({ pageSize: 3, olderThan: first.older });
+		expect(second.rows.map((r) => r.actor)).toEqual(['user3', 'user2', 'user1']);
+		const third = await listAuditPage({ pageSize: 3, olderThan: second.older });
+		expect(third.rows.map((r) => r.actor)).toEqual(['user0']);
+		expect(third.older).toBeNull();
+		// and back: the newer pages, through their cursors, are the ones we came from
+		const back = await listAuditPage({ pageSize: 3, newerThan: third.newer });
+		expect(back.rows.map((r) => r.actor)).toEqual(['user3', 'user2', 'user1']);
+		const top = await listAuditPage({ pageSize: 3, newerThan: back.newer });
+		expect(top.rows.map((r) => r.actor)).toEqual(['user6', 'user5', 'user4']);
+		expect(top.newer).toBeNull();
+		expect(top.older).toBe(first.older);
 	});
 
-	it('has one page even when empty', async () => {
-		expect(await listAudit(1)).toMatchObject({ total: 0, pages: 1, rows: [] });
+	it('is empty with no cursors when nothing was recorded', async () => {
+		expect(await listAuditPage()).toEqual({ rows: [], older: null, newer: null });
 	});
 });

@@ -2,7 +2,7 @@
  * The audit log: who did what, when, from which IP. Details pass through redactAuditDetail(), which drops any
  * field whose name says it holds a secret, so a careless caller cannot write one.
  */
-import { count, desc } from 'drizzle-orm';
+import { asc, desc, gt, lt } from 'drizzle-orm';
 import { db, tables } from './db/index.js';
 
 /** Who does an admin change, for the audit log. */
@@ -99,15 +99,44 @@ export async function recordAudit(event: AuditEvent) {
 		await listener({ ...event, detail: detail ?? undefined }).catch(() => undefined);
 }
 
-export async function listAudit(page: number, pageSize = 50) {
-	const [rows, [{ total }]] = await Promise.all([
-		db()
-			.select()
-			.from(tables.auditLog)
-			.orderBy(desc(tables.auditLog.at), desc(tables.auditLog.id))
-			.limit(pageSize)
-			.offset((page - 1) * pageSize),
-		db().select({ total: count() }).from(tables.auditLog)
-	]);
-	return { rows, total, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)) };
+export const AUDIT_PAGE_SIZE = 50;
+
+export interface AuditPageQuery {
+	/** Entries older than this entry's id (the next page), or newer (the previous page); neither: the newest. */
+	olderThan?: number | null;
+	newerThan?: number | null;
+	pageSize?: number;
+}
+
+/**
+ * A page of the log, newest first, in one query at any size: keyset on the entry's id, which a sequence gives
+ * in the order entries are written, so page 10,000 costs what the first does and no total is counted.
+ * `older` and `newer` are the cursors of the pages on either side (null: there is none).
+ */
+export async function listAuditPage(query: AuditPageQuery = {}) {
+	const log = tables.auditLog;
+	const pageSize = query.pageSize ?? AUDIT_PAGE_SIZE;
+	const backwards = !query.olderThan && Boolean(query.newerThan);
+	const rows = await db()
+		.select()
+		.from(log)
+		.where(
+			query.olderThan
+				? lt(log.id, query.olderThan)
+				: query.newerThan
+					? gt(log.id, query.newerThan)
+					: undefined
+		)
+		.orderBy(backwards ? asc(log.id) : desc(log.id))
+		.limit(pageSize + 1);
+	const more = rows.length > pageSize;
+	const page = rows.slice(0, pageSize);
+	if (backwards) page.reverse();
+	const newest = page[0]?.id ?? null;
+	const oldest = page.at(-1)?.id ?? null;
+	return {
+		rows: page,
+		older: backwards ? oldest : more ? oldest : null,
+		newer: backwards ? (more ? newest : null) : query.olderThan ? newest : null
+	};
 }

@@ -1,9 +1,9 @@
 import { countUnusedRecoveryCodes } from '#lib/server/auth/recovery-codes.js';
-import { listAudit } from '#lib/server/audit.js';
+import { listAuditPage } from '#lib/server/audit.js';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	const recent = await listAudit(1, 5);
+	const recent = await listAuditPage({ pageSize: 5 });
 	return {
 		unusedCodes: await countUnusedRecoveryCodes(locals.admin!.id),
 		recent: recent.rows.map((r) => ({

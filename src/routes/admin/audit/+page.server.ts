@@ -1,15 +1,20 @@
-import { listAudit } from '#lib/server/audit.js';
+import { listAuditPage } from '#lib/server/audit.js';
 import type { PageServerLoad } from './$types';
 
+/** An entry id from the URL (`?older=` / `?newer=`); anything else is the newest page. */
+function entryId(value: string | null): number | null {
+	return value && /^[1-9]\d{0,14}$/.test(value) ? Number(value) : null;
+}
+
 export const load: PageServerLoad = async ({ url }) => {
-	const requested = Number(url.searchParams.get('page') ?? '1');
-	const page =
-		Number.isInteger(requested) && requested > 0 && requested < 1_000_000 ? requested : 1;
-	const result = await listAudit(page);
+	const olderThan = entryId(url.searchParams.get('older'));
+	const newerThan = entryId(url.searchParams.get('newer'));
+	const page = await listAuditPage({ olderThan, newerThan });
 	return {
-		page,
-		pages: result.pages,
-		total: result.total,
-		rows: result.rows.map((r) => ({ ...r, at: r.at.toISOString() }))
+		/** A page other than the newest: an empty one is "nothing this side", not "nothing yet". */
+		paged: Boolean(olderThan || newerThan),
+		older: page.older,
+		newer: page.newer,
+		rows: page.rows.map((r) => ({ ...r, at: r.at.toISOString() }))
 	};
 };
