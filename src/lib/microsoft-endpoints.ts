@@ -25,6 +25,21 @@ export const MICROSOFT_TOKEN_CLOUDS: Record<
 	china: { authorityHost: 'login.chinacloudapi.cn', scope: 'https://partner.outlook.cn/.default' }
 };
 
+/**
+ * Microsoft Graph per national cloud: the host `sendMail` is posted to and the scope of the client-credentials
+ * request (the app needs the Mail.Send application permission, which RBAC for Applications can narrow to the
+ * sending mailbox).
+ */
+export const MICROSOFT_GRAPH_CLOUDS: Record<MicrosoftCloud, { host: string; scope: string }> = {
+	global: { host: 'graph.microsoft.com', scope: 'https://graph.microsoft.com/.default' },
+	usgov: { host: 'graph.microsoft.us', scope: 'https://graph.microsoft.us/.default' },
+	usgovdod: { host: 'dod-graph.microsoft.us', scope: 'https://dod-graph.microsoft.us/.default' },
+	china: {
+		host: 'microsoftgraph.chinacloudapi.cn',
+		scope: 'https://microsoftgraph.chinacloudapi.cn/.default'
+	}
+};
+
 const TENANT_PLACEHOLDER = '<tenant-id>';
 
 /** `https://<login host>/<tenant>`: the authority of the tenant (trimmed, as the form's schema stores it). */

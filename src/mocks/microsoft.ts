@@ -8,9 +8,15 @@
  * `tid`, `appid`, `exp`. Issued tokens are remembered, so an XOAUTH2 test peer can accept exactly those
  * (isMockIssuedToken). A scenario switch makes the endpoint fail the ways the real one does: each AADSTS error
  * with a real-looking JSON body, a token without the role, a token for another audience, a slow answer.
+ *
+ * Microsoft Graph's `sendMail` is mocked too, for every national cloud: it takes only a token this mock issued
+ * for Graph with the Mail.Send role, decodes the base64 MIME it is posted, keeps it (listGraphMessages) and tells
+ * listeners (mock mode puts it in the dev mailbox). Its own scenario switch answers the ways Graph refuses:
+ * 403 ErrorAccessDenied, 429 with Retry-After, 503, an unknown mailbox, a mailbox without REST.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { delay, getResponse, http, HttpResponse } from 'msw';
+import { MICROSOFT_GRAPH_CLOUDS } from '../lib/microsoft-endpoints.js';
 
 export const MICROSOFT_LOGIN_HOSTS = [
 	'login.microsoftonline.com',
@@ -34,6 +40,19 @@ export const MICROSOFT_SCENARIOS = [
 
 export type MicrosoftScenario = (typeof MICROSOFT_SCENARIOS)[number]['id'];
 
+export const GRAPH_SCENARIOS = [
+	{ id: 'accepted', label: 'sendMail accepted (202)' },
+	{ id: 'access-denied', label: '403 ErrorAccessDenied (no Mail.Send, or outside the RBAC scope)' },
+	{ id: 'throttled', label: '429 throttled, with Retry-After' },
+	{ id: 'unavailable', label: '503 service unavailable' },
+	{ id: 'mailbox-not-found', label: '404 ErrorInvalidUser (no such mailbox)' },
+	{ id: 'mailbox-not-enabled', label: 'MailboxNotEnabledForRESTAPI' }
+] as const;
+
+export type GraphScenario = (typeof GRAPH_SCENARIOS)[number]['id'];
+
+export const GRAPH_HOSTS = Object.values(MICROSOFT_GRAPH_CLOUDS).map((cloud) => cloud.host);
+
 const DEFAULT_SLOW_MS = 20_000;
 const MAX_REMEMBERED_TOKENS = 1000;
 
@@ -42,6 +61,11 @@ let slowMs = DEFAULT_SLOW_MS;
 let expiresIn = 3599;
 const issued = new Set<string>();
 const requests: MockMicrosoftRequest[] = [];
+let graphScenario: GraphScenario = 'accepted';
+let graphRetryAfterSeconds = 2;
+const graphMessages: MockGraphMessage[] = [];
+const graphListeners = new Set<(message: MockGraphMessage) => void>();
+const MAX_GRAPH_MESSAGES = 1000;
 
 /** Chooses how the endpoint answers from now on. */
 export function setMicrosoftScenario(
@@ -59,13 +83,42 @@ export function getMicrosoftScenario(): MicrosoftScenario {
 	return scenario;
 }
 
-/** Back to success, with no request or token remembered. */
+/** Back to success, with no request, token or Graph message remembered. */
 export function resetMicrosoftMock() {
 	scenario = 'success';
 	slowMs = DEFAULT_SLOW_MS;
 	expiresIn = 3599;
 	issued.clear();
 	requests.length = 0;
+	graphScenario = 'accepted';
+	graphRetryAfterSeconds = 2;
+	graphMessages.length = 0;
+}
+
+/** Chooses how Graph's sendMail answers from now on. */
+export function setGraphScenario(
+	next: GraphScenario | string,
+	options: { retryAfterSeconds?: number } = {}
+) {
+	if (!GRAPH_SCENARIOS.some((s) => s.id === next))
+		throw new Error(`unknown Graph scenario "${next}"`);
+	graphScenario = next as GraphScenario;
+	graphRetryAfterSeconds = options.retryAfterSeconds ?? 2;
+}
+
+export function getGraphScenario(): GraphScenario {
+	return graphScenario;
+}
+
+/** The messages Graph's sendMail accepted, oldest first. */
+export function listGraphMessages(): readonly MockGraphMessage[] {
+	return graphMessages;
+}
+
+/** Calls `listener` with each message Graph's sendMail accepts; returns its removal. */
+export function onGraphMessage(listener: (message: MockGraphMessage) => void): () => void {
+	graphListeners.add(listener);
+	return () => graphListeners.delete(listener);
 }
 
 /** Every request the mock answered (never the client secret). */
@@ -111,11 +164,12 @@ function tokenEndpoint(host: string) {
 			scenario === 'wrong-audience'
 				? 'https://graph.microsoft.com'
 				: scope.slice(0, -'/.default'.length);
+		const forGraph = GRAPH_HOSTS.some((graph) => resource === `https://${graph}`);
 		const token = issueToken({
 			aud: resource,
 			tenant,
 			clientId,
-			roles: scenario === 'no-role' ? [] : ['SMTP.SendAsApp'],
+			roles: scenario === 'no-role' ? [] : [forGraph ? 'Mail.Send' : 'SMTP.SendAsApp'],
 			host
 		});
 		return HttpResponse.json({
@@ -159,11 +213,104 @@ function metadataEndpoints(host: string) {
 	];
 }
 
+/** Graph's `POST /v1.0/users/{mailbox}/sendMail`, taking base64 MIME as Postern posts it. */
+function graphSendMail(host: string) {
+	return http.post(`https://${host}/v1.0/users/:mailbox/sendMail`, async ({ request, params }) => {
+		const mailbox = decodeURIComponent(String(params.mailbox));
+		requests.push({ method: 'POST', host, path: new URL(request.url).pathname });
+		const token = /^Bearer (.+)$/.exec(request.headers.get('authorization') ?? '')?.[1] ?? '';
+		const claims = issued.has(token) ? readClaims(token) : null;
+		if (!claims || claims.aud !== `https://${host}`)
+			return graphError(
+				401,
+				'InvalidAuthenticationToken',
+				'Access token validation failure. Invalid audience.'
+			);
+		switch (graphScenario) {
+			case 'throttled':
+				return graphError(
+					429,
+					'ApplicationThrottled',
+					'Application is over its MailboxConcurrency limit.',
+					{ 'retry-after': String(graphRetryAfterSeconds) }
+				);
+			case 'unavailable':
+				return graphError(503, 'ServiceUnavailable', 'Service unavailable, please try again.', {
+					'retry-after': String(graphRetryAfterSeconds)
+				});
+			case 'mailbox-not-found':
+				return graphError(404, 'ErrorInvalidUser', `The requested user '${mailbox}' is invalid.`);
+			case 'mailbox-not-enabled':
+				return graphError(
+					404,
+					'MailboxNotEnabledForRESTAPI',
+					'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'
+				);
+			case 'access-denied':
+				return graphError(
+					403,
+					'ErrorAccessDenied',
+					'Access is denied. Check credentials and try again.'
+				);
+		}
+		if (!(claims.roles ?? []).includes('Mail.Send'))
+			return graphError(
+				403,
+				'ErrorAccessDenied',
+				'Access is denied. Check credentials and try again.'
+			);
+		if (request.headers.get('content-type')?.split(';')[0] !== 'text/plain')
+			return graphError(
+				400,
+				'ErrorMimeContentInvalidBase64String',
+				'Invalid base64 string for MIME content.'
+			);
+		const mime = Buffer.from(await request.text(), 'base64').toString('utf8');
+		const message = { mailbox, mime, at: new Date() };
+		graphMessages.push(message);
+		if (graphMessages.length > MAX_GRAPH_MESSAGES) graphMessages.shift();
+		for (const listener of graphListeners) listener(message);
+		return new HttpResponse(null, { status: 202, headers: { 'request-id': randomUUID() } });
+	});
+}
+
+/** An error body shaped like Graph's: { error: { code, message, innerError } }. */
+function graphError(
+	status: number,
+	code: string,
+	message: string,
+	headers: Record<string, string> = {}
+) {
+	const requestId = randomUUID();
+	return HttpResponse.json(
+		{
+			error: {
+				code,
+				message,
+				innerError: {
+					date: new Date().toISOString(),
+					'request-id': requestId,
+					'client-request-id': requestId
+				}
+			}
+		},
+		{ status, headers: { 'request-id': requestId, ...headers } }
+	);
+}
+
+function readClaims(token: string): { aud?: string; roles?: string[] } | null {
+	try {
+		return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
+	} catch {
+		return null;
+	}
+}
+
 /** The msw handlers. Prefer createMicrosoftMockFetch() to msw's setupServer in any process that speaks SMTP. */
-export const microsoftHandlers = MICROSOFT_LOGIN_HOSTS.flatMap((host) => [
-	tokenEndpoint(host),
-	...metadataEndpoints(host)
-]);
+export const microsoftHandlers = [
+	...MICROSOFT_LOGIN_HOSTS.flatMap((host) => [tokenEndpoint(host), ...metadataEndpoints(host)]),
+	...GRAPH_HOSTS.map(graphSendMail)
+];
 
 /**
  * A fetch that answers from the handlers above (msw's getResponse), with no interception at all. Give it to
@@ -312,4 +459,11 @@ export interface MockMicrosoftRequest {
 	grantType?: string | null;
 	clientId?: string;
 	scope?: string;
+}
+
+export interface MockGraphMessage {
+	mailbox: string;
+	/** The message as posted: RFC 5322 MIME, decoded from base64. */
+	mime: string;
+	at: Date;
 }

@@ -56,6 +56,80 @@ const RULES: DiagnosisRule[] = [
 		})
 	},
 
+	// --- Microsoft Graph sendMail (graph.ts): keyed by HTTP status and Graph's error code ---
+	{
+		id: 'graph-access-denied',
+		phase: 'auth',
+		when: [{ graph: ['ErrorAccessDenied'] }, { graphStatus: [403] }],
+		text: (c) => ({
+			title: `Microsoft Graph refused to send as ${c.identity} (403 ErrorAccessDenied)`,
+			explanation: `The token was valid, but the application may not send mail as ${c.identity}: it lacks the Mail.Send application permission, an admin has not consented to it, or an RBAC for Applications scope leaves this mailbox out.`,
+			fix: 'Scope the application to the sending mailbox with RBAC for Applications (below, in Exchange Online PowerShell), then check it with Test-ServicePrincipalAuthorization. Or, tenant-wide, add the Microsoft Graph application permission Mail.Send in Entra ID and grant admin consent (that lets the app send as any mailbox).',
+			powershell: [
+				...connectExchange(c),
+				`New-ServicePrincipal -AppId ${ps(c.clientId ?? '<client-id>')} -ObjectId ${SERVICE_PRINCIPAL_OBJECT_ID} -DisplayName 'Postern'`,
+				`New-ManagementScope -Name 'Postern sending mailbox' -RecipientRestrictionFilter "PrimarySmtpAddress -eq '${(c.mailbox ?? '<mailbox>').replace(/'/g, "''")}'"`,
+				`New-ManagementRoleAssignment -App ${ps(c.clientId ?? '<client-id>')} -Role 'Application Mail.Send' -CustomResourceScope 'Postern sending mailbox'`,
+				`Test-ServicePrincipalAuthorization -Identity ${ps(c.clientId ?? '<client-id>')} -Resource ${ps(c.mailbox ?? '<mailbox>')}`
+			]
+		})
+	},
+	{
+		id: 'graph-token-refused',
+		phase: 'token',
+		when: [{ graph: ['InvalidAuthenticationToken'] }, { graphStatus: [401] }],
+		text: (c) => ({
+			title: 'Microsoft Graph did not accept the access token (401)',
+			explanation: `Graph rejected the token itself: it was issued for another resource than Microsoft Graph of the ${c.cloudName} cloud, or it expired on the way.`,
+			fix: 'Check that the server’s cloud matches the tenant’s (a national-cloud tenant needs its own cloud here) and test again: Postern asks for a fresh token.'
+		})
+	},
+	{
+		id: 'graph-mailbox-not-enabled',
+		phase: 'send',
+		when: { graph: ['MailboxNotEnabledForRESTAPI', 'MailboxNotSupportedForRESTAPI'] },
+		text: (c) => ({
+			title: `${c.identity} cannot send through Microsoft Graph (MailboxNotEnabledForRESTAPI)`,
+			explanation: `Graph found the user, but their mailbox is inactive, soft-deleted, not licensed for Exchange Online, or hosted on-premises, where Graph cannot reach it.`,
+			fix: 'Send as a licensed Exchange Online mailbox (a shared mailbox works and needs no licence), or use SMTP for an on-premises mailbox.'
+		})
+	},
+	{
+		id: 'graph-mailbox-unknown',
+		phase: 'send',
+		when: [
+			{ graph: ['ErrorInvalidUser', 'ResourceNotFound', 'Request_ResourceNotFound'] },
+			{ graphStatus: [404] }
+		],
+		text: (c) => ({
+			title: `Microsoft Graph knows no mailbox ${c.identity} (404)`,
+			explanation: `The tenant has no user or shared mailbox with this address or user principal name, or it is in another tenant than the application's.`,
+			fix: 'Enter the sending mailbox’s primary SMTP address or user principal name, as Exchange Online shows it, in Mailbox.'
+		})
+	},
+	{
+		id: 'graph-throttled',
+		phase: 'send',
+		when: { graphStatus: [429] },
+		text: () => ({
+			title: 'Microsoft Graph is throttling this application (429)',
+			explanation:
+				'Graph answered "too many requests" and said how long to wait. Messages are not lost: the server’s queue waits as told, then goes on.',
+			fix: 'Nothing to do for a burst. If it keeps happening, lower Messages per minute for this server (Exchange Online allows 30 a minute per mailbox) or spread the mail over more mailboxes.'
+		})
+	},
+	{
+		id: 'graph-unavailable',
+		phase: 'send',
+		when: { graphStatus: [500, 502, 503, 504] },
+		text: () => ({
+			title: 'Microsoft Graph is unavailable for now (5xx)',
+			explanation:
+				'Graph answered with a server error: an outage or maintenance on Microsoft’s side, not a problem with Postern’s settings.',
+			fix: 'Postern retries the message by itself. Check the Microsoft 365 service health page if it lasts.'
+		})
+	},
+
 	// --- Microsoft identity platform (token step) ---
 	{
 		id: 'aadsts-invalid-client-secret',
@@ -580,6 +654,8 @@ export function collectFailureFacts(error: unknown, step: StepId): FailureFacts 
 		errorCode?: string;
 		errorNo?: string | number;
 		cause?: { code?: string };
+		status?: number;
+		graphCode?: string | null;
 	};
 	const response = typeof e.response === 'string' ? e.response : undefined;
 	const aadsts = e.errorNo !== undefined && e.errorNo !== '' ? Number(e.errorNo) : undefined;
@@ -592,7 +668,10 @@ export function collectFailureFacts(error: unknown, step: StepId): FailureFacts 
 		enhancedStatus: response ? readEnhancedStatus(response) : undefined,
 		timeoutType: e.timeoutType,
 		aadsts: Number.isFinite(aadsts) ? aadsts : undefined,
-		msalErrorCode: e.errorCode
+		msalErrorCode: e.errorCode,
+		...(e.code === 'EGRAPH'
+			? { graphStatus: e.status, ...(e.graphCode ? { graphCode: e.graphCode } : {}) }
+			: {})
 	};
 }
 
@@ -665,6 +744,9 @@ function matches(when: RuleConditions, facts: FailureFacts, context: DiagnosisCo
 		return false;
 	if (when.foreignGreeting && facts.foreignGreeting === undefined) return false;
 	if (when.finalReplyMissing && !facts.awaitingFinalReply) return false;
+	if (when.graph && (!facts.graphCode || !when.graph.includes(facts.graphCode))) return false;
+	if (when.graphStatus && (!facts.graphStatus || !when.graphStatus.includes(facts.graphStatus)))
+		return false;
 	if (when.auth && !when.auth.includes(context.auth)) return false;
 	if (when.security && !when.security.includes(context.security)) return false;
 	return true;
@@ -729,6 +811,9 @@ export interface FailureFacts {
 	foreignGreeting?: string;
 	/** The whole message and its final dot went out and no reply to them came: delivered or not, unknown. */
 	awaitingFinalReply?: boolean;
+	/** Microsoft Graph's HTTP status and error code (ErrorAccessDenied ...), for a send through Graph. */
+	graphStatus?: number;
+	graphCode?: string;
 }
 
 export interface DiagnosisContext {
@@ -765,6 +850,9 @@ interface RuleConditions {
 	foreignGreeting?: true;
 	/** The connection ended between the final dot and its reply. */
 	finalReplyMissing?: true;
+	/** Graph's error code, or its HTTP status. */
+	graph?: string[];
+	graphStatus?: number[];
 }
 
 interface RuleValues extends DiagnosisContext {

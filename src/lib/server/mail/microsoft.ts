@@ -1,5 +1,6 @@
 /**
- * Microsoft 365 access tokens for SMTP (XOAUTH2), client-credentials grant, through msal-node.
+ * Microsoft 365 access tokens for SMTP (XOAUTH2) and for Microsoft Graph (`sendMail`, graph.ts),
+ * client-credentials grant, through msal-node.
  *
  * One ConfidentialClientApplication per (cloud, tenant, client, secret), kept in a small LRU map, so msal's
  * in-memory token cache survives between messages and transports: one token request per token lifetime
@@ -21,6 +22,7 @@ import {
 import type { MicrosoftApp, MicrosoftCloud } from './types.js';
 import { MICROSOFT_SMTP_HOSTS } from '../../schemas/smtp-server.js';
 import {
+	MICROSOFT_GRAPH_CLOUDS,
 	MICROSOFT_TOKEN_CLOUDS,
 	buildAuthorityUrl as authorityOf
 } from '../../microsoft-endpoints.js';
@@ -28,6 +30,10 @@ import {
 /** Exchange Online's well-known application ID: some tokens name it as their audience instead of the URL. */
 const EXCHANGE_ONLINE_APP_ID = '00000002-0000-0ff1-ce00-000000000000';
 export const SEND_AS_APP_ROLE = 'SMTP.SendAsApp';
+/** Microsoft Graph's well-known application ID, which some tokens name as their audience. */
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+/** The Graph application permission `sendMail` needs. */
+export const GRAPH_MAIL_SEND_ROLE = 'Mail.Send';
 const MAX_CLIENTS = 32;
 /** A token request that takes longer than this is abandoned by the network client (msal has no POST timeout). */
 const NETWORK_TIMEOUT_MS = 60_000;
@@ -61,7 +67,12 @@ const CLOUDS: Record<MicrosoftCloud, CloudEndpoints> = {
 
 const clients = new Map<string, ConfidentialClientApplication>();
 /** How token requests reach the network: global fetch, unless mock mode or a test routes them elsewhere. */
-let fetchTokenEndpoint: typeof fetch = (input, init) => fetch(input, init);
+let fetchMicrosoft: typeof fetch = (input, init) => fetch(input, init);
+
+/** The fetch that reaches Microsoft (tokens here, Graph in graph.ts): the network, or the mock's. */
+export function microsoftFetch(): typeof fetch {
+	return fetchMicrosoft;
+}
 
 /** The endpoints of a Microsoft cloud: authority host, Exchange scope and audiences, SMTP host. */
 export function getCloudEndpoints(cloud: MicrosoftCloud): CloudEndpoints {
@@ -80,11 +91,20 @@ export function buildAuthorityUrl(app: Pick<MicrosoftApp, 'cloud' | 'tenantId'>)
  */
 export async function acquireMicrosoftToken(
 	app: MicrosoftApp,
-	options: { forceRefresh?: boolean; timeoutMs?: number } = {}
+	options: {
+		forceRefresh?: boolean;
+		timeoutMs?: number;
+		/** Whose token: Exchange Online's (SMTP, the default) or Microsoft Graph's. */
+		resource?: 'exchange' | 'graph';
+	} = {}
 ): Promise<MicrosoftToken> {
 	const client = clientFor(app);
 	const request = client.acquireTokenByClientCredential({
-		scopes: [CLOUDS[app.cloud].scope],
+		scopes: [
+			options.resource === 'graph'
+				? MICROSOFT_GRAPH_CLOUDS[app.cloud].scope
+				: CLOUDS[app.cloud].scope
+		],
 		skipCache: options.forceRefresh ?? false
 	});
 	const result = await withTimeout(request, options.timeoutMs ?? 15_000);
@@ -141,13 +161,29 @@ export function checkTokenClaims(claims: TokenClaims | null, cloud: MicrosoftClo
 	return { ok: true };
 }
 
+/** Is this a token Microsoft Graph of `cloud` takes for `sendMail`: Graph's audience, the Mail.Send role? */
+export function checkGraphTokenClaims(
+	claims: TokenClaims | null,
+	cloud: MicrosoftCloud
+): ClaimsCheck {
+	if (!claims) return { ok: false, problem: 'unreadable' };
+	const accepted = [
+		MICROSOFT_GRAPH_CLOUDS[cloud].scope.slice(0, -'/.default'.length),
+		GRAPH_APP_ID
+	].map((a) => a.toLowerCase());
+	if (!claims.aud.some((a) => accepted.includes(a.replace(/\/$/, '').toLowerCase())))
+		return { ok: false, problem: 'wrong-audience' };
+	if (!claims.roles.includes(GRAPH_MAIL_SEND_ROLE)) return { ok: false, problem: 'missing-role' };
+	return { ok: true };
+}
+
 /**
  * Routes token requests through `impl` (mock mode and tests: the msw handlers of src/mocks/microsoft.ts, see
  * createMicrosoftMockFetch), or back to the network without an argument. A seam rather than msw's setupServer:
  * msw 3 intercepts every socket of the process to catch HTTP, which changes how SMTP connections fail.
  */
 export function useMicrosoftFetch(impl?: typeof fetch) {
-	fetchTokenEndpoint = impl ?? ((input, init) => fetch(input, init));
+	fetchMicrosoft = impl ?? ((input, init) => fetch(input, init));
 }
 
 /** Forgets every application and its cached tokens (tests; a rotated secret makes a new key anyway). */
@@ -216,7 +252,7 @@ async function send<T>(
 	options?: NetworkRequestOptions,
 	timeout?: number
 ): Promise<NetworkResponse<T>> {
-	const response = await fetchTokenEndpoint(url, {
+	const response = await fetchMicrosoft(url, {
 		method,
 		headers: options?.headers,
 		body: method === 'POST' ? (options?.body ?? '') : undefined,
