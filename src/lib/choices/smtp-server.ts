@@ -3,7 +3,14 @@
  * without the form's schema (schemas/smtp-server.ts), so a page that only shows them ships no validator.
  */
 export const SECURITY_CHOICES = ['none', 'starttls', 'tls'] as const;
-export const AUTH_CHOICES = ['none', 'basic', 'microsoft'] as const;
+export const AUTH_CHOICES = ['none', 'basic', 'microsoft', 'graph'] as const;
+/** The choices that sign in as a Microsoft Entra ID application (tenant, client, secret, mailbox, cloud). */
+export const MICROSOFT_APP_AUTHS = ['microsoft', 'graph'] as const;
+
+/** Whether `auth` signs in as a Microsoft Entra ID application: SMTP with XOAUTH2, or Graph sendMail. */
+export function usesMicrosoftApp(auth: string): auth is (typeof MICROSOFT_APP_AUTHS)[number] {
+	return (MICROSOFT_APP_AUTHS as readonly string[]).includes(auth);
+}
 export const CLOUD_CHOICES = ['global', 'usgov', 'usgovdod', 'china'] as const;
 
 /** Labels as the vendor's documents name them, for selects and summaries. */
@@ -15,7 +22,8 @@ export const SECURITY_LABELS: Record<(typeof SECURITY_CHOICES)[number], string> 
 export const AUTH_LABELS: Record<(typeof AUTH_CHOICES)[number], string> = {
 	none: 'None',
 	basic: 'Username and password',
-	microsoft: 'Microsoft 365 OAuth2'
+	microsoft: 'Microsoft 365 OAuth2',
+	graph: 'Microsoft Graph (sendMail, no SMTP)'
 };
 export const CLOUD_LABELS: Record<(typeof CLOUD_CHOICES)[number], string> = {
 	global: 'Global (login.microsoftonline.com)',
@@ -48,3 +56,9 @@ export const LIMIT_MAXIMA = {
 	messagesPerMinute: 100_000,
 	recipientsPerDay: 10_000_000
 } as const;
+
+/**
+ * Microsoft Graph is reached over HTTPS, not SMTP: a Graph server's host is its cloud's Graph host
+ * (microsoft-endpoints.ts), on 443 with TLS, set by the server from the chosen cloud.
+ */
+export const GRAPH_PRESET = { port: 443, security: 'tls' } as const;

@@ -19,6 +19,7 @@ import {
 	AUTH_CHOICES,
 	CLOUD_CHOICES,
 	DEFAULT_PORTS,
+	GRAPH_PRESET,
 	LIMIT_MAXIMA,
 	SECURITY_CHOICES
 } from '../choices/smtp-server.js';
@@ -41,6 +42,9 @@ export {
 	MICROSOFT_SMTP_HOSTS,
 	DEFAULT_PORTS,
 	MICROSOFT_PRESET,
+	GRAPH_PRESET,
+	MICROSOFT_APP_AUTHS,
+	usesMicrosoftApp,
 	LIMIT_MAXIMA
 } from '../choices/smtp-server.js';
 
@@ -146,9 +150,8 @@ const basicAuth = z.object({
 	password: secret('Password')
 });
 
-const microsoftAuth = z.object({
-	...common,
-	auth: z.literal('microsoft'),
+/** An Entra ID application: what both Microsoft choices (SMTP XOAUTH2, Graph sendMail) sign in with. */
+const microsoftApp = {
 	tenantId: required('Tenant ID', 253, 'tenant ID (Directory ID)')
 		.refine((v) => !MULTI_TENANT_ALIASES.includes(v.toLowerCase()), {
 			message: 'Use your own tenant ID: "common", "organizations" and "consumers" name no tenant.'
@@ -171,11 +174,42 @@ const microsoftAuth = z.object({
 		}),
 	mailbox: emailAddress('Mailbox'),
 	cloud: z.enum(CLOUD_CHOICES).default('global')
+};
+
+const microsoftAuth = z.object({ ...common, auth: z.literal('microsoft'), ...microsoftApp });
+
+/**
+ * Microsoft Graph: no SMTP host, port or connection type to enter. The server sets them from the cloud (its
+ * Graph host, 443, TLS), whatever was posted; TLS is always verified.
+ */
+const graphAuth = z.object({
+	...common,
+	host: z.string().optional().default(''),
+	port: z
+		.unknown()
+		.optional()
+		.transform(() => GRAPH_PRESET.port),
+	security: z
+		.unknown()
+		.optional()
+		.transform(() => GRAPH_PRESET.security),
+	verifyTls: z
+		.unknown()
+		.optional()
+		.transform(() => true),
+	caPem: z
+		.unknown()
+		.optional()
+		.transform(() => ''),
+	auth: z.literal('graph'),
+	...microsoftApp
 });
 
-export const smtpServerSchema = z.discriminatedUnion('auth', [noAuth, basicAuth, microsoftAuth], {
-	error: 'Choose the authentication.'
-});
+export const smtpServerSchema = z.discriminatedUnion(
+	'auth',
+	[noAuth, basicAuth, microsoftAuth, graphAuth],
+	{ error: 'Choose the authentication.' }
+);
 
 export type SmtpServerForm = z.infer<typeof smtpServerSchema>;
 export type SmtpServerFormInput = z.input<typeof smtpServerSchema>;

@@ -99,7 +99,7 @@ export async function checkSecretExpiry(now = new Date()) {
 			expiresOn: tables.smtpServers.clientSecretExpiresOn
 		})
 		.from(tables.smtpServers)
-		.where(eq(tables.smtpServers.auth, 'microsoft'));
+		.where(inArray(tables.smtpServers.auth, ['microsoft', 'graph']));
 	const timeZone = await siteTimeZone();
 	const expiring: string[] = [];
 	for (const server of servers) {

@@ -39,6 +39,8 @@ import {
 	type FailureFacts
 } from './diagnose.js';
 import { createTranscriptRecorder, redactSecretsDeep, type RecordedEvent } from './transcript.js';
+import { createStepTracker, type StepTracker } from './test-steps.js';
+import { runGraphConfigurationTest } from './graph-test.js';
 import { composeTestMessage } from './templates/configuration-test.js';
 import {
 	fingerprintSettings,
@@ -63,7 +65,8 @@ const SECURITY_LABELS = { none: 'Unsecured', starttls: 'STARTTLS', tls: 'SSL/TLS
 const AUTH_LABELS = {
 	none: 'no authentication',
 	basic: 'username and password',
-	microsoft: 'Microsoft 365 OAuth2'
+	microsoft: 'Microsoft 365 OAuth2',
+	graph: 'Microsoft Graph'
 } as const;
 
 export async function runConfigurationTest(
@@ -72,6 +75,8 @@ export async function runConfigurationTest(
 ): Promise<ConfigurationTestResult> {
 	if (request.mode === 'send' && !request.to)
 		throw new Error('runConfigurationTest: send mode needs a destination address');
+	// Microsoft Graph speaks HTTPS, not SMTP: its own steps (token, token check, sendMail)
+	if (settings.auth.type === 'graph') return runGraphConfigurationTest(settings, request);
 	const startedAt = new Date();
 	const started = performance.now();
 	const timeoutMs = settings.timeoutSeconds * 1000;
@@ -385,39 +390,6 @@ function planSteps(settings: SmtpServerSettings, mode: TestMode): TestStep[] {
 	);
 	return steps;
 }
-
-function createStepTracker(planned: TestStep[]) {
-	const steps = new Map(planned.map((s) => [s.id, { ...s }]));
-	const startedAt = new Map<StepId, number>();
-	const skipped = new Set(planned.filter((s) => s.detail !== null).map((s) => s.id));
-	let current: StepId | null = null;
-	const finish = (id: StepId, ok: boolean, detail?: string | null) => {
-		const step = steps.get(id);
-		if (!step || step.ok !== null) return;
-		const from = startedAt.get(id);
-		step.ok = ok;
-		step.ms = from === undefined ? null : Math.round(performance.now() - from);
-		if (detail !== undefined) step.detail = detail;
-		if (current === id) current = null;
-	};
-	return {
-		start(id: StepId) {
-			if (skipped.has(id) || steps.get(id)?.ok !== null) return;
-			startedAt.set(id, performance.now());
-			current = id;
-		},
-		pass: (id: StepId, detail?: string | null) => finish(id, true, detail),
-		fail: (id: StepId, detail?: string | null) => finish(id, false, detail),
-		running: () => current,
-		/** The first planned step not run yet (where a failure outside any step is reported). */
-		next: (): StepId =>
-			planned.find((s) => !skipped.has(s.id) && steps.get(s.id)?.ok === null)?.id ??
-			planned[planned.length - 1].id,
-		steps: () => planned.map((s) => steps.get(s.id)!)
-	};
-}
-
-type StepTracker = ReturnType<typeof createStepTracker>;
 
 async function resolveHost(host: string, timeoutMs: number): Promise<string[]> {
 	if (net.isIP(host)) return [host];

@@ -75,6 +75,26 @@ const RULES: DiagnosisRule[] = [
 		})
 	},
 	{
+		id: 'graph-missing-role',
+		phase: 'token',
+		when: { claims: ['missing-role'], auth: ['graph'] },
+		text: (c) => ({
+			title: 'The token has no Mail.Send role: Microsoft Graph would refuse to send',
+			explanation: `Entra ID issued a Graph token for the application ${c.clientId ?? ''}, but without the Mail.Send application role, so sendMail would answer 403 ErrorAccessDenied.`,
+			fix: 'In Entra ID, open the app registration, API permissions: add Microsoft Graph, Application permissions, Mail.Send, then Grant admin consent. To limit it to the sending mailbox, use RBAC for Applications instead (the PowerShell that a 403 shows).'
+		})
+	},
+	{
+		id: 'graph-wrong-audience',
+		phase: 'token',
+		when: { claims: ['wrong-audience'], auth: ['graph'] },
+		text: (c) => ({
+			title: 'The token is not for Microsoft Graph',
+			explanation: `The token endpoint issued a token for another resource than Microsoft Graph of the ${c.cloudName} cloud.`,
+			fix: 'Check the Cloud setting: it must be the tenant’s own cloud.'
+		})
+	},
+	{
 		id: 'graph-token-refused',
 		phase: 'token',
 		when: [{ graph: ['InvalidAuthenticationToken'] }, { graphStatus: [401] }],

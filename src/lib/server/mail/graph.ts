@@ -11,6 +11,7 @@
  * (ErrorAccessDenied, MailboxNotEnabledForRESTAPI, ErrorInvalidUser ...) and, for 429, how long Graph asked
  * us to wait; diagnose.ts reads those codes.
  */
+import type { Transport } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { MICROSOFT_GRAPH_CLOUDS } from '../../microsoft-endpoints.js';
@@ -53,6 +54,17 @@ export class GraphSendError extends Error {
 	get transient(): boolean {
 		return this.status === 429 || this.status >= 500;
 	}
+
+	/** Read like nodemailer's errors by the outbox (send.ts classifySendFailure) and the mail log. */
+	get permanent(): boolean {
+		return !this.transient;
+	}
+	get responseCode(): number {
+		return this.status;
+	}
+	get response(): string {
+		return this.message;
+	}
 }
 
 /** The endpoint a message to `mailbox` is posted to. */
@@ -72,11 +84,20 @@ export async function sendWithGraph(
 	message: Mail.Options,
 	options: { forceRefreshToken?: boolean; timeoutMs?: number } = {}
 ): Promise<GraphSent> {
+	return postMime(account, await composeMime(message), options);
+}
+
+/** Posts a composed message (RFC 5322 MIME) to Graph as `account.mailbox`. */
+export async function postMime(
+	account: GraphAccount,
+	mime: Buffer,
+	options: { forceRefreshToken?: boolean; timeoutMs?: number } = {}
+): Promise<GraphSent> {
 	const token = await acquireMicrosoftToken(account, {
 		resource: 'graph',
-		forceRefresh: options.forceRefreshToken ?? false
+		forceRefresh: options.forceRefreshToken ?? false,
+		...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {})
 	});
-	const mime = await composeMime(message);
 	const response = await microsoftFetch()(graphSendMailUrl(account), {
 		method: 'POST',
 		headers: {
@@ -94,6 +115,49 @@ export async function sendWithGraph(
 			response: `202 Accepted by Microsoft Graph for delivery (not yet delivered)${requestId ? ` request-id ${requestId}` : ''}`
 		};
 	throw await graphErrorOf(response, requestId);
+}
+
+/** What a send through the Graph transport resolves with (nodemailer's info). */
+export interface GraphSentInfo {
+	envelope: { from: string | false; to: string[] };
+	messageId: string;
+	accepted: string[];
+	rejected: string[];
+	response: string;
+}
+
+/**
+ * A nodemailer transport that posts each message to Graph: production mail (transport.ts) builds its
+ * transporter from it for a Graph server, so the outbox, the Message-ID and the headers work as for SMTP.
+ * Graph takes the recipients from the message's To and Cc (a Bcc would be dropped with the header: Postern's
+ * messages have none).
+ */
+export function createGraphTransport(
+	account: GraphAccount,
+	timeoutMs?: number
+): Transport<GraphSentInfo> {
+	return {
+		name: 'microsoft-graph',
+		version: '1',
+		send(mail, callback) {
+			const envelope = mail.message.getEnvelope();
+			const messageId = mail.message.messageId();
+			mail.message.build((error, raw) => {
+				if (error) return callback(error, undefined as unknown as GraphSentInfo);
+				postMime(account, raw, timeoutMs ? { timeoutMs } : {}).then(
+					(sent) =>
+						callback(null, {
+							envelope,
+							messageId,
+							accepted: envelope.to,
+							rejected: [],
+							response: sent.response
+						}),
+					(failure: Error) => callback(failure, undefined as unknown as GraphSentInfo)
+				);
+			});
+		}
+	};
 }
 
 async function graphErrorOf(response: Response, requestId: string | null): Promise<GraphSendError> {

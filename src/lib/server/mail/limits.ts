@@ -5,6 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { MICROSOFT_SMTP_HOSTS } from '../../schemas/smtp-server.js';
+import { MICROSOFT_GRAPH_CLOUDS } from '../../microsoft-endpoints.js';
 import { db, tables, type Db } from '../db/index.js';
 
 export interface ServerLimits {
@@ -24,7 +25,11 @@ export const DEFAULT_LIMITS: ServerLimits = {
 	recipientsPerDay: null
 };
 
-const microsoftHosts = new Set<string>(Object.values(MICROSOFT_SMTP_HOSTS));
+// Graph sends from the same Exchange Online mailbox, under the same per-mailbox limits
+const microsoftHosts = new Set<string>([
+	...Object.values(MICROSOFT_SMTP_HOSTS),
+	...Object.values(MICROSOFT_GRAPH_CLOUDS).map((cloud) => cloud.host)
+]);
 
 export function isMicrosoftHost(host: string): boolean {
 	return microsoftHosts.has(host.trim().toLowerCase().replace(/\.$/, ''));

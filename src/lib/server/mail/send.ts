@@ -74,6 +74,7 @@ export function classifySendFailure(error: unknown): SendFailure {
 		responseCode?: number;
 		response?: string;
 		permanent?: boolean;
+		retryAfterSeconds?: number | null;
 	};
 	// nodemailer sets `permanent` from the reply class (5xx but 503); no reply at all (network) is transient.
 	// Not the code: nodemailer's own EMESSAGE also covers a 451 after DATA, which is worth retrying.
@@ -82,7 +83,8 @@ export function classifySendFailure(error: unknown): SendFailure {
 		transient: !permanent,
 		code: e.code ?? null,
 		responseCode: typeof e.responseCode === 'number' ? e.responseCode : null,
-		response: typeof e.response === 'string' ? e.response : null
+		response: typeof e.response === 'string' ? e.response : null,
+		retryAfterSeconds: typeof e.retryAfterSeconds === 'number' ? e.retryAfterSeconds : null
 	};
 }
 
@@ -120,4 +122,6 @@ export interface SendFailure {
 	code: string | null;
 	responseCode: number | null;
 	response: string | null;
+	/** Microsoft Graph's 429 (or 503): how long it asked us to wait. */
+	retryAfterSeconds: number | null;
 }

@@ -5,24 +5,27 @@
 import type { SmtpServerRow } from '../db/schema/index.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import type { SecretDestination } from './secret-reuse.js';
+import { usesMicrosoftApp } from '../../choices/smtp-server.js';
+import { MICROSOFT_GRAPH_CLOUDS } from '../../microsoft-endpoints.js';
 
 /** The non-secret columns the form sets. Fields of other authentication types are cleared. */
 export function toServerColumns(form: SmtpServerForm) {
 	const blankToNull = (value: string | undefined) =>
 		value === undefined || value.trim() === '' ? null : value.trim();
+	const app = form.auth === 'microsoft' || form.auth === 'graph' ? form : null;
 	return {
 		name: form.name,
-		host: form.host,
+		// Graph is reached at its cloud's host over HTTPS, whatever was posted
+		host: form.auth === 'graph' ? MICROSOFT_GRAPH_CLOUDS[form.cloud].host : form.host,
 		port: form.port,
 		security: form.security,
 		auth: form.auth,
 		username: form.auth === 'basic' ? form.username : null,
-		tenantId: form.auth === 'microsoft' ? form.tenantId : null,
-		clientId: form.auth === 'microsoft' ? form.clientId : null,
-		clientSecretExpiresOn:
-			form.auth === 'microsoft' ? blankToNull(form.clientSecretExpiresOn) : null,
-		mailbox: form.auth === 'microsoft' ? form.mailbox : null,
-		cloud: form.auth === 'microsoft' ? form.cloud : ('global' as const),
+		tenantId: app ? app.tenantId : null,
+		clientId: app ? app.clientId : null,
+		clientSecretExpiresOn: app ? blankToNull(app.clientSecretExpiresOn) : null,
+		mailbox: app ? app.mailbox : null,
+		cloud: app ? app.cloud : ('global' as const),
 		fromAddress: form.fromAddress,
 		fromName: blankToNull(form.fromName),
 		verifyTls: form.verifyTls,
@@ -48,7 +51,7 @@ export function secretDestinationOf(source: SmtpServerRow | ServerColumns): Secr
 		fromAddress: source.fromAddress,
 		verifyTls: source.verifyTls,
 		caPem: source.caPem,
-		cloud: source.auth === 'microsoft' ? source.cloud : null,
+		cloud: usesMicrosoftApp(source.auth) ? source.cloud : null,
 		tenantId: source.tenantId,
 		clientId: source.clientId
 	};

@@ -4,6 +4,7 @@
  * so an admin cannot send a stored secret to a server of their own: the same rule applies on save and when an
  * edited form is tested before it is saved.
  */
+import { usesMicrosoftApp } from '../../choices/smtp-server.js';
 import { openSecret, sealSecret } from '../secrets.js';
 import type { SmtpServerRow } from '../db/schema/index.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
@@ -69,12 +70,16 @@ export function resolveServerSecrets(
 	const typed: { password?: string; clientSecret?: string } = {};
 	const replaced: string[] = [];
 	const kind: SecretKind | null =
-		form.auth === 'basic' ? 'password' : form.auth === 'microsoft' ? 'clientSecret' : null;
+		form.auth === 'basic' ? 'password' : usesMicrosoftApp(form.auth) ? 'clientSecret' : null;
 	if (!kind) return { ok: true, columns, typed, replaced };
 
 	const { field, label } = SECRET_FIELD[kind];
 	const value =
-		form.auth === 'basic' ? form.password : form.auth === 'microsoft' ? form.clientSecret : '';
+		form.auth === 'basic'
+			? form.password
+			: form.auth === 'microsoft' || form.auth === 'graph'
+				? form.clientSecret
+				: '';
 	const stored = kind === 'password' ? before?.passwordSealed : before?.clientSecretSealed;
 	const changed = before
 		? findChangedDestinationFields(

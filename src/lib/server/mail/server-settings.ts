@@ -15,9 +15,9 @@ export function toServerSettings(row: SmtpServerRow): SmtpServerSettings {
 			username: row.username ?? '',
 			password: row.passwordSealed ? openSecret(row.passwordSealed) : ''
 		};
-	else if (row.auth === 'microsoft')
+	else if (row.auth === 'microsoft' || row.auth === 'graph')
 		auth = {
-			type: 'microsoft',
+			type: row.auth,
 			mailbox: row.mailbox ?? '',
 			cloud: row.cloud,
 			tenantId: row.tenantId ?? '',
@@ -46,9 +46,9 @@ export function buildAuthSettings(
 ): SmtpAuthSettings {
 	if (form.auth === 'basic')
 		return { type: 'basic', username: form.username, password: secrets.password };
-	if (form.auth === 'microsoft')
+	if (form.auth === 'microsoft' || form.auth === 'graph')
 		return {
-			type: 'microsoft',
+			type: form.auth,
 			mailbox: form.mailbox,
 			cloud: form.cloud,
 			tenantId: form.tenantId,

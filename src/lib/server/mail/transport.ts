@@ -26,6 +26,7 @@ import type { SMTPTransportGetSocket, SMTPTransportOptions } from 'nodemailer/li
 import type { SMTPPoolOptions, SMTPPoolSentMessageInfo } from 'nodemailer/lib/smtp-pool';
 import type { XOAuth2ProvisionCallback } from 'nodemailer/lib/xoauth2';
 import { acquireMicrosoftToken } from './microsoft.js';
+import { createGraphTransport } from './graph.js';
 import { routeSmtp } from './smtp-route.js';
 import type { MicrosoftApp, SmtpServerSettings } from './types.js';
 
@@ -151,6 +152,15 @@ function createPooledTransport(
 	settings: SmtpServerSettings,
 	maxConnections: number
 ): PooledTransport {
+	const defaults = {
+		from: { name: settings.fromName || 'Postern', address: settings.fromAddress }
+	};
+	// Microsoft Graph: no connection to pool; the queue's group still caps messages in flight per server
+	if (settings.auth.type === 'graph')
+		return nodemailer.createTransport(
+			createGraphTransport(settings.auth, settings.timeoutSeconds * 1000),
+			defaults
+		) as unknown as PooledTransport;
 	const options: SMTPPoolOptions = {
 		// No nodemailer logger: callers log the failures they get (one line per failure, with their context),
 		// and the transaction log is the configuration test's alone.
@@ -159,9 +169,7 @@ function createPooledTransport(
 		maxConnections,
 		maxMessages: Infinity
 	};
-	return nodemailer.createTransport(options as SMTPPoolOptions & { pool: true }, {
-		from: { name: settings.fromName || 'Postern', address: settings.fromAddress }
-	});
+	return nodemailer.createTransport(options as SMTPPoolOptions & { pool: true }, defaults);
 }
 
 function buildAuth(

@@ -28,7 +28,9 @@ export interface SmtpServerSettings {
 export type SmtpAuthSettings =
 	| { type: 'none' }
 	| { type: 'basic'; username: string; password: string }
-	| ({ type: 'microsoft'; mailbox: string } & MicrosoftApp);
+	| ({ type: 'microsoft'; mailbox: string } & MicrosoftApp)
+	/** Microsoft Graph sendMail as `mailbox` (graph.ts): no SMTP at all. */
+	| ({ type: 'graph'; mailbox: string } & MicrosoftApp);
 
 /** A Microsoft Entra ID application registration used with the client-credentials grant. */
 export interface MicrosoftApp {

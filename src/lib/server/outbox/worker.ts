@@ -404,6 +404,13 @@ async function attemptOne(
 
 /** Replies that mean "not now, and not your message's fault": the server's queue waits instead. */
 function backOffFor(failure: SendFailure): { ms: number; reason: string } | null {
+	if (failure.code === 'EGRAPH' && failure.responseCode === 429) {
+		const seconds = failure.retryAfterSeconds ?? 60;
+		return {
+			ms: seconds * 1000,
+			reason: `Microsoft Graph is throttling this application (429); deliveries resume in ${seconds} s, as it asked.`
+		};
+	}
 	const enhanced = failure.response ? readEnhancedStatus(failure.response) : undefined;
 	if (enhanced && /^5\.2\.25[1-5]$/.test(enhanced))
 		return {

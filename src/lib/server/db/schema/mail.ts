@@ -32,7 +32,7 @@ export const smtpServers = pgTable(
 		port: integer('port').notNull(),
 		/** Connection type: Unsecured, STARTTLS, SSL/TLS (implicit TLS). */
 		security: text('security', { enum: ['none', 'starttls', 'tls'] }).notNull(),
-		auth: text('auth', { enum: ['none', 'basic', 'microsoft'] })
+		auth: text('auth', { enum: ['none', 'basic', 'microsoft', 'graph'] })
 			.notNull()
 			.default('none'),
 		/** Basic: the SMTP username. */
@@ -79,7 +79,7 @@ export const smtpServers = pgTable(
 		check('smtp_servers_messages_per_minute', sql`${t.messagesPerMinute} between 1 and 100000`),
 		check('smtp_servers_recipients_per_day', sql`${t.recipientsPerDay} between 1 and 10000000`),
 		check('smtp_servers_security', sql`${t.security} in ('none', 'starttls', 'tls')`),
-		check('smtp_servers_auth', sql`${t.auth} in ('none', 'basic', 'microsoft')`),
+		check('smtp_servers_auth', sql`${t.auth} in ('none', 'basic', 'microsoft', 'graph')`),
 		check('smtp_servers_cloud', sql`${t.cloud} in ('global', 'usgov', 'usgovdod', 'china')`)
 	]
 );

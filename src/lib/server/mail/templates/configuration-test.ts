@@ -11,7 +11,8 @@ const SECURITY = { none: 'Unsecured', starttls: 'STARTTLS', tls: 'SSL/TLS' } as 
 const AUTH = {
 	none: 'none',
 	basic: 'username and password',
-	microsoft: 'Microsoft 365 OAuth2'
+	microsoft: 'Microsoft 365 OAuth2',
+	graph: 'Microsoft Graph (sendMail)'
 } as const;
 
 export function composeTestMessage(

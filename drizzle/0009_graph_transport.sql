@@ -1,0 +1,2 @@
+ALTER TABLE "smtp_servers" DROP CONSTRAINT "smtp_servers_auth";--> statement-breakpoint
+ALTER TABLE "smtp_servers" ADD CONSTRAINT "smtp_servers_auth" CHECK ("smtp_servers"."auth" in ('none', 'basic', 'microsoft', 'graph'));
