@@ -53,13 +53,18 @@ export function buildAuthorityUrl(cloud: MicrosoftCloud, tenantId: string): stri
  */
 export function describeTokenRequest(
 	cloud: MicrosoftCloud,
-	tenantId: string
+	tenantId: string,
+	/** Exchange Online (SMTP XOAUTH2) or Microsoft Graph (sendMail). */
+	resource: 'exchange' | 'graph' = 'exchange'
 ): { tokenEndpoint: string; scope: string } {
 	const authority = tenantId.trim()
 		? buildAuthorityUrl(cloud, tenantId)
 		: `https://${MICROSOFT_TOKEN_CLOUDS[cloud].authorityHost}/${TENANT_PLACEHOLDER}`;
 	return {
 		tokenEndpoint: `${authority}/oauth2/v2.0/token`,
-		scope: MICROSOFT_TOKEN_CLOUDS[cloud].scope
+		scope:
+			resource === 'graph'
+				? MICROSOFT_GRAPH_CLOUDS[cloud].scope
+				: MICROSOFT_TOKEN_CLOUDS[cloud].scope
 	};
 }

@@ -245,6 +245,60 @@ test('toolbar fault AADSTS7000215: the test shows the secret-ID diagnosis; "Ever
 	);
 });
 
+const GRAPH = 'Microsoft Graph (mock tenant)';
+
+test('Microsoft Graph (mock tenant): no SMTP fields, the test e-mail is accepted by Graph and lands in /dev/mailbox; the 403 fault shows the RBAC PowerShell', async ({
+	page,
+	context
+}) => {
+	await signInMock(page);
+	await page.goto('/admin/smtp-servers');
+	await page.getByRole('link', { name: GRAPH, exact: true }).click();
+	await expect(page.getByRole('heading', { level: 1, name: GRAPH })).toBeVisible();
+	await expect(
+		page.getByRole('radio', { name: 'Microsoft Graph (sendMail, no SMTP)' })
+	).toBeChecked();
+	// Graph speaks HTTPS: no SMTP server, port or connection type to fill in; the endpoint is shown
+	await expect(page.getByLabel('Server', { exact: true })).toHaveCount(0);
+	await expect(page.getByLabel('Connection type', { exact: true })).toHaveCount(0);
+	await expect(page.getByLabel('Microsoft Graph endpoint', { exact: true })).toHaveValue(
+		'https://graph.microsoft.com/v1.0/users/noreply%40postern.test/sendMail'
+	);
+	await expect(page.getByLabel('Scope', { exact: true })).toHaveValue(
+		'https://graph.microsoft.com/.default'
+	);
+	await expect(page.getByText('How to let Postern send through Microsoft Graph')).toBeVisible();
+	await screenshotBothSchemes(page, 'smtp-server-graph');
+
+	const to = `graph-${randomBytes(3).toString('hex')}@postern.test`;
+	const verdict = await runConfigurationTest(page, 'Send test e-mail', to);
+	await expect(verdict).toHaveText('Test e-mail accepted by Microsoft Graph');
+	const steps = page.getByRole('list', { name: 'Steps' });
+	await expect(steps).toContainText('Microsoft token (Graph)');
+	await expect(steps).toContainText('Token check (Microsoft Graph, Mail.Send)');
+	await expect(steps).toContainText('202 Accepted by Microsoft Graph');
+
+	const mailbox = await context.newPage();
+	await mailbox.goto('/dev/mailbox');
+	await expect(
+		mailbox.getByRole('navigation', { name: 'Messages' }).getByRole('link', {
+			name: new RegExp(`${SUBJECT}\\s+To ${to}`)
+		})
+	).toBeVisible();
+	await mailbox.close();
+
+	await applyFault(
+		page,
+		'Microsoft: Graph: 403 ErrorAccessDenied (no Mail.Send, or outside the RBAC scope)'
+	);
+	await expect(await runConfigurationTest(page, 'Send test e-mail', to)).toContainText('failed');
+	const diagnosis = page.getByTestId('diagnosis');
+	await expect(diagnosis).toHaveAttribute('data-diagnosis', 'graph-access-denied');
+	await expect(diagnosis).toContainText("-Role 'Application Mail.Send'");
+	await expect(diagnosis).toContainText('Test-ServicePrincipalAuthorization');
+	await applyFault(page, 'SMTP: Everything works');
+});
+
 /** The seeded users' password (DEMO_PASSWORD of src/lib/server/identity/seed.ts), the mock LDAP's alice and bob too. */
 const DEMO_PASSWORD = 'Postern demo pass 2030!';
 const LDAP_DOMAIN = 'Example LDAP (mock)';

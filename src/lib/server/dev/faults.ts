@@ -16,6 +16,8 @@ export interface FaultScenario {
 	/** The site's SMTP server as if saved without a passing test (the console's warning banner). */
 	siteUntested?: boolean;
 	microsoft?: string;
+	/** Microsoft Graph sendMail's answer (src/mocks/microsoft.ts GRAPH_SCENARIOS). */
+	graph?: string;
 	ldap?: string;
 }
 
@@ -26,6 +28,7 @@ export const FAULTS: FaultScenario[] = [
 		group: 'SMTP',
 		sink: 'none',
 		microsoft: 'success',
+		graph: 'accepted',
 		ldap: 'success'
 	},
 	{
@@ -65,6 +68,24 @@ export function registerMicrosoftFaults(
 			FAULTS.push({ id: `ms-${s.id}`, label: s.label, group: 'Microsoft', microsoft: s.id });
 }
 
+/** Graph sendMail scenarios, added with the Microsoft ones (mock mode). */
+let graphSetter: ((scenario: string) => void) | undefined;
+
+export function registerGraphFaults(
+	scenarios: { id: string; label: string }[],
+	set: (scenario: string) => void
+) {
+	graphSetter = set;
+	for (const s of scenarios)
+		if (!FAULTS.some((f) => f.id === `graph-${s.id}`))
+			FAULTS.push({
+				id: `graph-${s.id}`,
+				label: `Graph: ${s.label}`,
+				group: 'Microsoft',
+				graph: s.id
+			});
+}
+
 /** LDAP scenarios are added by mock mode's LDAP directory when it is installed (dev/mock-ldap.ts). */
 let ldapSetter: ((scenario: string) => void) | undefined;
 
@@ -88,6 +109,7 @@ export async function applyFault(id: string): Promise<boolean> {
 	if (!scenario || !state) return false;
 	state.sink.setFault(scenario.sink ?? 'none');
 	microsoftSetter?.(scenario.microsoft ?? 'success');
+	graphSetter?.(scenario.graph ?? 'accepted');
 	ldapSetter?.(scenario.ldap ?? 'success');
 	await setSiteUntested(scenario.siteUntested === true);
 	current = id;

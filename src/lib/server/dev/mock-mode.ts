@@ -11,14 +11,17 @@ import { completeSetup } from '../auth/admins.js';
 import { startMailSink } from './mail-sink.js';
 import { SINK_CERT, SINK_KEY } from './sink-cert.js';
 import { getMockState, setMockState } from './mock-state.js';
-import { registerMicrosoftFaults } from './faults.js';
+import { registerGraphFaults, registerMicrosoftFaults } from './faults.js';
+import { relayGraphMailToSink } from './graph-relay.js';
 import { installMockLdap } from './mock-ldap.js';
 import { seedMockData } from './seed.js';
 import { routeMicrosoftSmtpToSink } from './smtp-routes.js';
 import { useMicrosoftFetch } from '../mail/microsoft.js';
 import {
+	GRAPH_SCENARIOS,
 	MICROSOFT_SCENARIOS,
 	createMicrosoftMockFetch,
+	setGraphScenario,
 	setMicrosoftScenario
 } from '../../../mocks/microsoft.js';
 
@@ -52,6 +55,12 @@ export async function startMockMode(): Promise<Database> {
 		[...MICROSOFT_SCENARIOS].filter((s) => s.id !== 'success'),
 		(id) => setMicrosoftScenario(id)
 	);
+	registerGraphFaults(
+		[...GRAPH_SCENARIOS].filter((s) => s.id !== 'accepted'),
+		(id) => setGraphScenario(id)
+	);
+	// what the mocked Graph accepts lands in the dev mailbox, like mail through the sink
+	relayGraphMailToSink(sink.port);
 	installMockLdap(); // ldap(s)://ldap.mock.test answered in memory (src/mocks/ldap.ts), LDAP faults
 	setMockState({ sink, credentials: [MOCK_ADMIN, MOCK_SUPPORT] });
 	const seeded = await seedMockData({ sinkPort: sink.port });

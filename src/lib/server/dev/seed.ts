@@ -74,6 +74,21 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 		}),
 		audit
 	);
+	// Microsoft Graph sendMail on the mocked tenant: what it accepts lands in /dev/mailbox (dev/graph-relay.ts)
+	const graph = await createSmtpServer(
+		server({
+			name: 'Microsoft Graph (mock tenant)',
+			auth: 'graph',
+			tenantId: '11111111-2222-3333-4444-555555555555',
+			clientId: '77777777-8888-9999-aaaa-bbbbbbbbbbbb',
+			clientSecret: 'mock-graph-secret-value',
+			clientSecretExpiresOn: new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10),
+			mailbox: 'noreply@postern.test',
+			fromAddress: 'noreply@postern.test',
+			cloud: 'global'
+		}),
+		audit
+	);
 	await saveSiteEmails(
 		{
 			adminEmail: 'admin@postern.test',
@@ -110,7 +125,7 @@ export async function seedMockData({ sinkPort }: { sinkPort: number }) {
 	// Two days of mail in the log, so its chart and counts have something to show
 	if (plain.ok) await seedMailHistory(plain.server);
 	const profiles = plain.ok ? await seedNotificationProfiles(plain.server.id, identity) : [];
-	return { plain, microsoft, identity, totpUser, ldap, profiles };
+	return { plain, microsoft, graph, identity, totpUser, ldap, profiles };
 }
 
 /**

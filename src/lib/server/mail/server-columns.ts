@@ -5,7 +5,7 @@
 import type { SmtpServerRow } from '../db/schema/index.js';
 import type { SmtpServerForm } from '../../schemas/smtp-server.js';
 import type { SecretDestination } from './secret-reuse.js';
-import { usesMicrosoftApp } from '../../choices/smtp-server.js';
+import { GRAPH_PRESET, usesMicrosoftApp } from '../../choices/smtp-server.js';
 import { MICROSOFT_GRAPH_CLOUDS } from '../../microsoft-endpoints.js';
 
 /** The non-secret columns the form sets. Fields of other authentication types are cleared. */
@@ -17,8 +17,8 @@ export function toServerColumns(form: SmtpServerForm) {
 		name: form.name,
 		// Graph is reached at its cloud's host over HTTPS, whatever was posted
 		host: form.auth === 'graph' ? MICROSOFT_GRAPH_CLOUDS[form.cloud].host : form.host,
-		port: form.port,
-		security: form.security,
+		port: form.auth === 'graph' ? GRAPH_PRESET.port : form.port,
+		security: form.auth === 'graph' ? GRAPH_PRESET.security : form.security,
 		auth: form.auth,
 		username: form.auth === 'basic' ? form.username : null,
 		tenantId: app ? app.tenantId : null,
@@ -28,8 +28,8 @@ export function toServerColumns(form: SmtpServerForm) {
 		cloud: app ? app.cloud : ('global' as const),
 		fromAddress: form.fromAddress,
 		fromName: blankToNull(form.fromName),
-		verifyTls: form.verifyTls,
-		caPem: blankToNull(form.caPem),
+		verifyTls: form.auth === 'graph' ? true : form.verifyTls,
+		caPem: form.auth === 'graph' ? null : blankToNull(form.caPem),
 		timeoutSeconds: form.timeoutSeconds,
 		maxConnections: form.maxConnections ?? null,
 		messagesPerMinute: form.messagesPerMinute ?? null,
