@@ -129,6 +129,9 @@ async function insertWithJobs(tx: Db, messages: OutboxMessage[]): Promise<(strin
 	refuseMultiLineHeaders(messages);
 	const ids = [...new Set(messages.map((m) => m.serverId))];
 	if (!ids.every(isUuid)) throw new UnknownServerError();
+	const fallbacks = [
+		...new Set(messages.flatMap((m) => (m.fallbackServerId ? [m.fallbackServerId] : [])))
+	].filter((id) => isUuid(id) && !ids.includes(id));
 	const servers = tables.smtpServers;
 	const found = await tx
 		.select({
@@ -141,15 +144,23 @@ async function insertWithJobs(tx: Db, messages: OutboxMessage[]): Promise<(strin
 			recipientsPerDay: servers.recipientsPerDay
 		})
 		.from(servers)
-		.where(inArray(servers.id, ids));
+		.where(inArray(servers.id, [...ids, ...fallbacks]));
 	const serverById = new Map(found.map((s) => [s.id, s]));
-	if (serverById.size !== ids.length) throw new UnknownServerError();
+	if (!ids.every((id) => serverById.has(id))) throw new UnknownServerError();
 	// ids are chosen here, so each message row names its job from the start (no second write)
 	const jobOf = jobsFor(messages, (serverId) => limitsOf(serverById.get(serverId)!).maxConnections);
 	const rows = messages.map((message, i) => {
 		const server = serverById.get(message.serverId)!;
+		// a fallback that is the message's own server, or that no longer exists, is no fallback
+		const fallback =
+			message.fallbackServerId &&
+			message.fallbackServerId !== message.serverId &&
+			serverById.has(message.fallbackServerId)
+				? message.fallbackServerId
+				: null;
 		return {
 			...message,
+			fallbackServerId: fallback,
 			id: randomUUID(),
 			serverName: server.name,
 			fromAddress: message.from?.address ?? server.fromAddress,

@@ -7,6 +7,11 @@ export interface OutboxMessage {
 	kind: MailKind;
 	/** The SMTP server it goes through. */
 	serverId: string;
+	/**
+	 * The server it moves to when its own fails to connect or to sign in (not when it refuses the message):
+	 * its purpose's fallback (an OTP generator's, say). Ignored when it is the same server or unknown.
+	 */
+	fallbackServerId?: string | null;
 	/** Overrides the server's sender address (an OTP generator's Sender, a profile's Issuer). */
 	from?: { address: string; name?: string };
 	to: string[];

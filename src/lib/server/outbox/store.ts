@@ -74,6 +74,7 @@ function rowOf(message: NewMessage) {
 		kind: message.kind,
 		serverId: message.serverId,
 		serverName: message.serverName,
+		fallbackServerId: message.fallbackServerId ?? null,
 		fromAddress: message.fromAddress,
 		fromName: message.from?.name ?? null,
 		recipients: message.to,
@@ -225,6 +226,35 @@ export async function giveBackAttempts(rows: OutboxRow[], reply: string | null) 
 				eq(outbox.status, 'sending')
 			)
 		);
+}
+
+/**
+ * A message whose server failed to connect or sign in, moved to its fallback (worker.ts failOver): the attempt
+ * stays counted, with its reply and diagnosis; the message waits queued for the fallback's job `jobId`.
+ */
+export async function moveToFallback(
+	executor: Db,
+	row: OutboxRow,
+	fallback: { id: string; name: string },
+	jobId: string,
+	outcome: { reply: string | null; code: string | null; diagnosis: Diagnosis }
+) {
+	const { id, phase, title, explanation, fix } = outcome.diagnosis;
+	await executor
+		.update(outbox)
+		.set({
+			serverId: fallback.id,
+			serverName: fallback.name,
+			fallbackServerId: null,
+			failedOverFrom: row.serverName,
+			status: 'queued',
+			jobId,
+			lastReply: outcome.reply,
+			lastCode: outcome.code,
+			diagnosis: { id, phase, title, explanation, fix },
+			updatedAt: new Date()
+		})
+		.where(and(eq(outbox.id, row.id), eq(outbox.status, 'sending')));
 }
 
 /** Hands messages to another queue job (a deferral): from now on only that job delivers them. */

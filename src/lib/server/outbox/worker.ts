@@ -19,7 +19,7 @@
  * owns a message may claim it), which also makes a stray second job harmless.
  */
 import { classifySendFailure, sendMailWithServer, type SendFailure } from '../mail/send.js';
-import { readEnhancedStatus } from '../mail/diagnose.js';
+import { readEnhancedStatus, stepOfSendError } from '../mail/diagnose.js';
 import { log } from '../log.js';
 import { mailAttempts, mailDeliverySeconds } from '../metrics/registry.js';
 import {
@@ -27,6 +27,7 @@ import {
 	giveBackAttempts,
 	markFailedAttempt,
 	markSentMany,
+	moveToFallback,
 	moveToJob,
 	openBody,
 	peekForDelivery,
@@ -35,9 +36,9 @@ import {
 	type PendingMessage
 } from './store.js';
 import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { fromDrizzle, type DrizzleTransactionLike } from 'pg-boss';
-import { db, type Db } from '../db/index.js';
+import { db, tables, type Db } from '../db/index.js';
 import { diagnoseDelivery } from './diagnosis.js';
 import { announceAttemptEnded, announceGivenUp } from './attempt-events.js';
 import { countsRates, pauseDecision, pauseServer, takeDeliverySlot } from './gate.js';
@@ -315,7 +316,9 @@ async function passGates(
 type Attempt =
 	| { outcome: 'sent'; reply: string; pausedUntil?: undefined }
 	| { outcome: 'retrying' | 'failed'; pausedUntil?: undefined }
-	| { outcome: 'deferred'; pausedUntil: Date };
+	| { outcome: 'deferred'; pausedUntil: Date }
+	/** Moved to its fallback server, in a job of that server's (failOver). */
+	| { outcome: 'deferred'; pausedUntil?: undefined };
 
 /** One claimed attempt: sent (recorded by the caller, with others), failed, or given back to a paused server. */
 async function attemptOne(
@@ -371,9 +374,28 @@ async function attemptOne(
 			mailAttempts.inc({ kind: row.kind, outcome: 'deferred' });
 			return { outcome: 'deferred', pausedUntil: until };
 		}
+		const diagnosis = await diagnoseDelivery(error, row);
+		if (row.serverId && row.fallbackServerId && failsOver(error, failure)) {
+			const moved = await failOver(row, failure, diagnosis);
+			if (moved) {
+				log.warn(
+					{
+						event: 'mail_failed_over',
+						messageId: row.messageId,
+						kind: row.kind,
+						from: row.serverId,
+						to: moved.id,
+						errorCode: failure.code,
+						diagnosis: diagnosis.id
+					},
+					`a message moved to its fallback server ${moved.name}`
+				);
+				mailAttempts.inc({ kind: row.kind, outcome: 'failed-over' });
+				return { outcome: 'deferred' };
+			}
+		}
 		const final =
 			!failure.transient || row.attempts >= row.maxAttempts || retryCount >= MAX_ATTEMPTS - 1;
-		const diagnosis = await diagnoseDelivery(error, row);
 		await markFailedAttempt(row, { final, reply: failure.response, code: failure.code, diagnosis });
 		mailAttempts.inc({ kind: row.kind, outcome: final ? 'failed' : 'retry' });
 		log.warn(
@@ -400,6 +422,58 @@ async function attemptOne(
 			});
 		return { outcome: final ? 'failed' : 'retrying' };
 	}
+}
+
+/**
+ * Whether a failure is the server's, not the message's: it could not be reached, spoke no TLS, or refused to
+ * sign Postern in (a token refused too). Such a message moves to its fallback server. A failure once the
+ * message was being sent (a 5xx about it, a connection lost during DATA) does not: the server may have it.
+ */
+function failsOver(error: unknown, failure: SendFailure): boolean {
+	if (failure.code === 'EGRAPH')
+		return failure.responseCode === 401 || failure.responseCode === 403;
+	if ((error as { errorNo?: unknown } | null)?.errorNo !== undefined) return true;
+	return stepOfSendError(error) !== 'send';
+}
+
+/**
+ * Moves a message to its fallback server, once: its server becomes the fallback (and is remembered as the one
+ * it failed over from, for the mail log), the failed attempt's reply and diagnosis are kept, and a job of the
+ * fallback's queue group, due now, takes it over, in one transaction. Returns the fallback, or null when it no
+ * longer exists (the message then fails or retries where it is).
+ */
+async function failOver(
+	row: OutboxRow,
+	failure: SendFailure,
+	diagnosis: Awaited<ReturnType<typeof diagnoseDelivery>>
+): Promise<{ id: string; name: string } | null> {
+	const fallbackId = row.fallbackServerId!;
+	const [fallback] = await db()
+		.select({ id: tables.smtpServers.id, name: tables.smtpServers.name })
+		.from(tables.smtpServers)
+		.where(eq(tables.smtpServers.id, fallbackId));
+	if (!fallback) return null;
+	const limits = await readServerLimits(fallbackId);
+	const jobId = randomUUID();
+	await db().transaction(async (tx) => {
+		await moveToFallback(tx as unknown as Db, row, fallback, jobId, {
+			reply: failure.response,
+			code: failure.code,
+			diagnosis
+		});
+		await mailQueue().insert(
+			MAIL_QUEUE,
+			[
+				{
+					id: jobId,
+					data: { ids: [row.id] },
+					...(limits ? { group: queueGroupOf(fallbackId, limits) } : {})
+				}
+			],
+			{ db: fromDrizzle(tx as unknown as DrizzleTransactionLike, sql) }
+		);
+	});
+	return fallback;
 }
 
 /** Replies that mean "not now, and not your message's fault": the server's queue waits instead. */

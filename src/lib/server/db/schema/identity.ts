@@ -57,6 +57,10 @@ export const otpGenerators = pgTable(
 		smtpServerId: uuid('smtp_server_id').references(() => smtpServers.id, {
 			onDelete: 'restrict'
 		}),
+		/** "Fallback SMTP server": where codes and keys go when the server fails to connect or sign in. */
+		fallbackSmtpServerId: uuid('fallback_smtp_server_id').references(() => smtpServers.id, {
+			onDelete: 'restrict'
+		}),
 		/** The From address of codes and keys. */
 		sender: text('sender'),
 		/** E-mail OTP: digits per code. */

@@ -44,6 +44,10 @@ export const mailOutbox = pgTable(
 		kind: text('kind', { enum: MAIL_KINDS }).notNull(),
 		serverId: uuid('server_id'),
 		serverName: text('server_name').notNull(),
+		/** Where the message goes if its server fails to connect or to sign in (used once, then cleared). */
+		fallbackServerId: uuid('fallback_server_id'),
+		/** The server it was moved away from after such a failure, for the mail log. */
+		failedOverFrom: text('failed_over_from'),
 		fromAddress: text('from_address').notNull(),
 		fromName: text('from_name'),
 		recipients: text('recipients').array().notNull(),
