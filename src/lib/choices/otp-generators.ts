@@ -36,6 +36,7 @@ export const otpGeneratorFormDefaults = {
 	type: 'email',
 	name: '',
 	smtpServerId: '',
+	fallbackSmtpServerId: '',
 	sender: '',
 	codeLength: 6,
 	validityMinutes: 5,

@@ -51,6 +51,7 @@ describe('OTP generator form through superValidate (FormData)', () => {
 			type: 'email',
 			name: 'Codes by mail',
 			smtpServerId: SERVER,
+			fallbackSmtpServerId: '',
 			sender: 'noreply@example.com',
 			codeLength: 6,
 			validityMinutes: 5
@@ -100,6 +101,7 @@ describe('OTP generator form through superValidate (FormData)', () => {
 			showQr: false,
 			sendKeyByEmail: false,
 			smtpServerId: '',
+			fallbackSmtpServerId: '',
 			sender: '',
 			algorithm: 'sha1',
 			digits: 6,

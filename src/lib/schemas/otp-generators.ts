@@ -48,26 +48,46 @@ const optionalServer = singleLine('SMTP server')
 
 const name = line('Display name', 100).min(1, 'Enter the display name.');
 
-const emailOtp = z.object({
-	type: z.literal('email'),
-	name,
-	smtpServerId: optionalServer.refine((v) => v !== '', 'Choose the SMTP server.'),
-	sender: optionalEmail('Sender').refine((v) => v !== '', 'Enter the sender address.'),
-	codeLength: strictNumber(
-		z
-			.number({ error: 'Enter the code length (6 to 8 digits).' })
-			.int('The code length is a whole number.')
-			.min(6, 'Codes have 6 to 8 digits.')
-			.max(8, 'Codes have 6 to 8 digits.')
-	).default(6),
-	validityMinutes: strictNumber(
-		z
-			.number({ error: 'Enter the validity in minutes (1 to 10).' })
-			.int('The validity is a whole number of minutes.')
-			.min(1, 'A code is valid for 1 to 10 minutes.')
-			.max(10, 'A code is valid for 1 to 10 minutes.')
-	).default(5)
-});
+/** "Fallback SMTP server": optional, and another server than the generator's own. */
+const fallbackServer = singleLine('Fallback SMTP server')
+	.default('')
+	.refine((v) => v === '' || UUID_PATTERN.test(v), 'Choose a fallback SMTP server from the list.');
+
+function refuseSameFallback(
+	v: { smtpServerId: string; fallbackSmtpServerId: string },
+	ctx: z.RefinementCtx
+) {
+	if (v.fallbackSmtpServerId && v.fallbackSmtpServerId === v.smtpServerId)
+		ctx.addIssue({
+			code: 'custom',
+			path: ['fallbackSmtpServerId'],
+			message: 'Choose another server than the SMTP server itself, or none.'
+		});
+}
+
+const emailOtp = z
+	.object({
+		type: z.literal('email'),
+		name,
+		smtpServerId: optionalServer.refine((v) => v !== '', 'Choose the SMTP server.'),
+		fallbackSmtpServerId: fallbackServer,
+		sender: optionalEmail('Sender').refine((v) => v !== '', 'Enter the sender address.'),
+		codeLength: strictNumber(
+			z
+				.number({ error: 'Enter the code length (6 to 8 digits).' })
+				.int('The code length is a whole number.')
+				.min(6, 'Codes have 6 to 8 digits.')
+				.max(8, 'Codes have 6 to 8 digits.')
+		).default(6),
+		validityMinutes: strictNumber(
+			z
+				.number({ error: 'Enter the validity in minutes (1 to 10).' })
+				.int('The validity is a whole number of minutes.')
+				.min(1, 'A code is valid for 1 to 10 minutes.')
+				.max(10, 'A code is valid for 1 to 10 minutes.')
+		).default(5)
+	})
+	.superRefine(refuseSameFallback);
 
 const totp = z
 	.object({
@@ -82,6 +102,7 @@ const totp = z
 		showQr: z.boolean().default(true),
 		sendKeyByEmail: z.boolean().default(false),
 		smtpServerId: optionalServer,
+		fallbackSmtpServerId: fallbackServer,
 		sender: optionalEmail('Sender'),
 		algorithm: z
 			.enum(TOTP_ALGORITHMS, { error: 'Choose SHA-1, SHA-256 or SHA-512.' })
@@ -98,6 +119,7 @@ const totp = z
 		).default(30)
 	})
 	.superRefine((v, ctx) => {
+		refuseSameFallback(v, ctx);
 		if (!v.sendKeyByEmail) return;
 		if (!v.smtpServerId)
 			ctx.addIssue({

@@ -66,4 +66,20 @@ describe('sendUserMail (through the outbox)', () => {
 		expect(row.status).toBe('retrying');
 		expect(row.bodySealed).not.toBeNull();
 	});
+
+	it('a sign-in code whose server is down goes through the generator’s fallback, and is reported "sent"', async () => {
+		const down = await createSinkServer(1, 'Down relay');
+		const { peer, id: fallback } = await server();
+		expect(await sendUserMail({ ...code(down), fallbackSmtpServerId: fallback })).toBe('sent');
+		expect(peer.messages).toHaveLength(1);
+		expect(peer.messages[0].text).toContain('482913');
+		const [row] = await db().select().from(tables.mailOutbox);
+		expect(row).toMatchObject({
+			status: 'sent',
+			serverName: 'Relay 1',
+			failedOverFrom: 'Down relay',
+			attempts: 2,
+			bodySealed: null
+		});
+	});
 });

@@ -11,6 +11,7 @@ export const sendUserMail: MailSender = async (message) => {
 	const id = await enqueue({
 		kind: message.kind,
 		serverId: message.smtpServerId,
+		fallbackServerId: message.fallbackSmtpServerId ?? null,
 		from: { address: message.from },
 		to: [message.to],
 		subject: message.subject,

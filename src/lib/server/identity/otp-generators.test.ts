@@ -41,6 +41,7 @@ const emailForm = (): OtpGeneratorForm => ({
 	type: 'email',
 	name: 'Codes',
 	smtpServerId: serverId,
+	fallbackSmtpServerId: '',
 	sender: 'noreply@example.com',
 	codeLength: 8,
 	validityMinutes: 10
@@ -52,6 +53,7 @@ const totpForm = (): OtpGeneratorForm => ({
 	showQr: true,
 	sendKeyByEmail: false,
 	smtpServerId: '',
+	fallbackSmtpServerId: '',
 	sender: '',
 	algorithm: 'sha256',
 	digits: 8,
@@ -163,6 +165,51 @@ describe('OTP generators', () => {
 			kind: 'OTP generator (e-mail)',
 			name: 'Codes'
 		});
+	});
+
+	it('keeps a fallback SMTP server: another existing server, listed as a use of it; never the server itself', async () => {
+		const [other] = await db()
+			.insert(tables.smtpServers)
+			.values({
+				name: 'Backup relay',
+				host: 'backup.example.com',
+				port: 587,
+				security: 'starttls',
+				fromAddress: 'a@example.com'
+			})
+			.returning();
+		const saved = await createOtpGenerator(
+			{ ...emailForm(), fallbackSmtpServerId: other.id },
+			admin
+		);
+		expect(saved.ok).toBe(true);
+		const view = await getOtpGenerator(saved.ok ? saved.generator.id : '');
+		expect(view).toMatchObject({
+			fallbackSmtpServerId: other.id,
+			fallbackSmtpServerName: 'Backup relay'
+		});
+		expect(otpGeneratorFormValues(view!).fallbackSmtpServerId).toBe(other.id);
+		expect(await findServerUsages(other.id)).toContainEqual({
+			kind: 'OTP generator (e-mail), as fallback',
+			name: 'Codes'
+		});
+		// the same server twice is no fallback: the form says so on the field
+		const same = otpGeneratorSchema.safeParse({ ...emailForm(), fallbackSmtpServerId: serverId });
+		expect(same.success).toBe(false);
+		expect(same.error?.issues[0]).toMatchObject({
+			path: ['fallbackSmtpServerId'],
+			message: 'Choose another server than the SMTP server itself, or none.'
+		});
+		// a fallback that does not exist is refused on its field
+		const missing = await createOtpGenerator(
+			{
+				...emailForm(),
+				name: 'Other codes',
+				fallbackSmtpServerId: '00000000-0000-4000-8000-000000000000'
+			},
+			admin
+		);
+		expect(missing).toMatchObject({ ok: false, field: 'fallbackSmtpServerId' });
 	});
 
 	it('composes a sample code message for the configuration test', () => {

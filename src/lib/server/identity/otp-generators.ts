@@ -4,7 +4,7 @@
  * SMTP servers page needs to know (which generators use a server) and the sample message of the
  * configuration test.
  */
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, inArray, or, sql } from 'drizzle-orm';
 import { db, tables } from '../db/index.js';
 import { readKeysetPage, type Page, type PageQuery } from '../db/keyset-pages.js';
 import type { OtpGeneratorRow } from '../db/schema/index.js';
@@ -22,7 +22,7 @@ import {
 } from './common.js';
 import { registerServerUsage } from '../mail/usages.js';
 
-type Field = 'name' | 'smtpServerId';
+type Field = 'name' | 'smtpServerId' | 'fallbackSmtpServerId';
 
 export async function listOtpGenerators(): Promise<OtpGeneratorView[]> {
 	const [rows, usages, servers] = await Promise.all([
@@ -113,6 +113,7 @@ export function otpGeneratorFormValues(g: OtpGeneratorView): OtpGeneratorForm {
 		type: g.type,
 		name: g.name,
 		smtpServerId: g.smtpServerId ?? '',
+		fallbackSmtpServerId: g.fallbackSmtpServerId ?? '',
 		sender: g.sender ?? '',
 		codeLength: g.codeLength,
 		validityMinutes: Math.round(g.validitySeconds / 60),
@@ -197,21 +198,36 @@ export async function deleteOtpGenerator(id: string, audit: AuditContext): Promi
 	return { ok: true };
 }
 
-/** What the SMTP servers page lists as users of these servers (and why a delete is refused). */
+/**
+ * What the SMTP servers page lists as users of these servers (and why a delete is refused): each generator
+ * through its server, and through its fallback.
+ */
 export async function otpGeneratorUsagesOfServers(serverIds: string[]) {
+	const generators = tables.otpGenerators;
 	const rows = await db()
 		.select({
-			serverId: tables.otpGenerators.smtpServerId,
-			name: tables.otpGenerators.name,
-			type: tables.otpGenerators.type
+			serverId: generators.smtpServerId,
+			fallbackId: generators.fallbackSmtpServerId,
+			name: generators.name,
+			type: generators.type
 		})
-		.from(tables.otpGenerators)
-		.where(inArray(tables.otpGenerators.smtpServerId, serverIds));
-	return rows.map((r) => ({
-		serverId: r.serverId!,
-		kind: r.type === 'email' ? 'OTP generator (e-mail)' : 'OTP generator (TOTP keys)',
-		name: r.name
-	}));
+		.from(generators)
+		.where(
+			or(
+				inArray(generators.smtpServerId, serverIds),
+				inArray(generators.fallbackSmtpServerId, serverIds)
+			)
+		);
+	const kindOf = (type: string) =>
+		type === 'email' ? 'OTP generator (e-mail)' : 'OTP generator (TOTP keys)';
+	return rows.flatMap((r) => [
+		...(r.serverId && serverIds.includes(r.serverId)
+			? [{ serverId: r.serverId, kind: kindOf(r.type), name: r.name }]
+			: []),
+		...(r.fallbackId && serverIds.includes(r.fallbackId)
+			? [{ serverId: r.fallbackId, kind: `${kindOf(r.type)}, as fallback`, name: r.name }]
+			: [])
+	]);
 }
 registerServerUsage('otpGenerators', otpGeneratorUsagesOfServers);
 
@@ -233,7 +249,13 @@ export function sampleOtpMail(
 }
 
 async function checkServer(form: OtpGeneratorForm): Promise<SaveFailure<Field> | null> {
-	const id = form.smtpServerId;
+	return (
+		(await checkServerExists(form.smtpServerId, 'smtpServerId')) ??
+		(await checkServerExists(form.fallbackSmtpServerId, 'fallbackSmtpServerId'))
+	);
+}
+
+async function checkServerExists(id: string, field: Field): Promise<SaveFailure<Field> | null> {
 	if (!id) return null;
 	const [row] = isUuid(id)
 		? await db()
@@ -245,7 +267,7 @@ async function checkServer(form: OtpGeneratorForm): Promise<SaveFailure<Field> |
 		? null
 		: {
 				ok: false,
-				field: 'smtpServerId',
+				field,
 				code: 'server_missing',
 				message: 'This SMTP server no longer exists. Choose another one.'
 			};
@@ -257,6 +279,7 @@ function columns(form: OtpGeneratorForm) {
 			type: 'email' as const,
 			name: form.name,
 			smtpServerId: form.smtpServerId,
+			fallbackSmtpServerId: form.fallbackSmtpServerId || null,
 			sender: form.sender,
 			codeLength: form.codeLength,
 			validitySeconds: form.validityMinutes * 60,
@@ -271,6 +294,7 @@ function columns(form: OtpGeneratorForm) {
 		type: 'totp' as const,
 		name: form.name,
 		smtpServerId: form.smtpServerId || null,
+		fallbackSmtpServerId: form.smtpServerId ? form.fallbackSmtpServerId || null : null,
 		sender: form.sender || null,
 		codeLength: 6,
 		validitySeconds: 300,
@@ -322,6 +346,7 @@ function auditDetail(row: OtpGeneratorRow) {
 		name: row.name,
 		type: row.type,
 		smtpServerId: row.smtpServerId,
+		fallbackSmtpServerId: row.fallbackSmtpServerId,
 		sender: row.sender,
 		...(row.type === 'totp' ? { mailsEnrollment: row.sendKeyByEmail, showQr: row.showQr } : {})
 	};
@@ -347,6 +372,10 @@ function toView(
 		name: row.name,
 		smtpServerId: row.smtpServerId,
 		smtpServerName: row.smtpServerId ? (servers.get(row.smtpServerId) ?? null) : null,
+		fallbackSmtpServerId: row.fallbackSmtpServerId,
+		fallbackSmtpServerName: row.fallbackSmtpServerId
+			? (servers.get(row.fallbackSmtpServerId) ?? null)
+			: null,
 		sender: row.sender,
 		codeLength: row.codeLength,
 		validitySeconds: row.validitySeconds,
@@ -368,6 +397,9 @@ export interface OtpGeneratorView {
 	name: string;
 	smtpServerId: string | null;
 	smtpServerName: string | null;
+	/** "Fallback SMTP server" (null: none). */
+	fallbackSmtpServerId: string | null;
+	fallbackSmtpServerName: string | null;
 	sender: string | null;
 	/** E-mail OTP */
 	codeLength: number;

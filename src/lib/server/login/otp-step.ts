@@ -182,6 +182,7 @@ export function emailSettings(generator: OtpGeneratorRow): EmailOtpSettings | nu
 	if (!generator.smtpServerId || !generator.sender) return null;
 	return {
 		smtpServerId: generator.smtpServerId,
+		fallbackSmtpServerId: generator.fallbackSmtpServerId,
 		sender: generator.sender,
 		codeLength: generator.codeLength,
 		validitySeconds: generator.validitySeconds,

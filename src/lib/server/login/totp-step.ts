@@ -117,6 +117,7 @@ export async function prepareTotpSetup(
 		issuer: generator.issuer || 'Postern',
 		account: accountLabel(login),
 		smtpServerId: generator.smtpServerId,
+		fallbackSmtpServerId: generator.fallbackSmtpServerId,
 		from: generator.sender,
 		send,
 		ip,

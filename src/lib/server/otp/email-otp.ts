@@ -46,6 +46,7 @@ export function normaliseCode(typed: string): string {
 
 export interface EmailOtpSettings {
 	smtpServerId: string;
+	fallbackSmtpServerId?: string | null;
 	sender: string;
 	codeLength: number;
 	validitySeconds: number;
@@ -373,6 +374,7 @@ function otpMessage(code: string, to: string, settings: EmailOtpSettings, validi
 	return {
 		kind: 'email-otp' as const,
 		smtpServerId: settings.smtpServerId,
+		fallbackSmtpServerId: settings.fallbackSmtpServerId ?? null,
 		from: settings.sender,
 		to,
 		...signInCodeMail({ code, appName: settings.appName, validitySeconds })

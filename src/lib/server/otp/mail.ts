@@ -6,6 +6,8 @@
 export interface OutgoingMail {
 	kind: 'email-otp' | 'totp-key';
 	smtpServerId: string;
+	/** The generator's "Fallback SMTP server", used when its server cannot be reached or refuses to sign in. */
+	fallbackSmtpServerId?: string | null;
 	from: string;
 	to: string;
 	subject: string;

@@ -22,6 +22,7 @@ export async function mailTotpKeyOnce(input: {
 	issuer: string;
 	account: string;
 	smtpServerId: string;
+	fallbackSmtpServerId?: string | null;
 	from: string;
 	send: MailSender;
 	ip?: string;
@@ -37,6 +38,7 @@ export async function mailTotpKeyOnce(input: {
 		await input.send({
 			kind: 'totp-key',
 			smtpServerId: input.smtpServerId,
+			fallbackSmtpServerId: input.fallbackSmtpServerId ?? null,
 			from: input.from,
 			to: input.to,
 			...totpKeyMail({

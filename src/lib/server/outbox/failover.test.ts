@@ -14,6 +14,7 @@ import { closeAllTransports } from '../mail/transport.js';
 import { enqueue } from './enqueue.js';
 import { startMailQueue, stopMailQueue } from './queue.js';
 import { deliver, startMailWorker, stopMailWorker } from './worker.js';
+import { listMailLog } from './log.js';
 
 const MESSAGES = 400;
 let database: Database;
@@ -95,6 +96,10 @@ it('moves messages to the fallback when their server stops mid-run: nothing lost
 	expect(new Set(second.messages.map((m) => m.messageId))).toEqual(
 		new Set(moved.map((r) => r.messageId))
 	);
+	// the mail log says where each moved message came from
+	const logged = await listMailLog({ serverId: fallback }, null, 500);
+	expect(logged.entries.every((e) => e.failedOverFrom === 'Primary')).toBe(true);
+	expect(logged.entries).toHaveLength(moved.length);
 	console.log(
 		`failover: ${first.messages.length} through the primary, ${second.messages.length} moved to the fallback`
 	);

@@ -29,6 +29,8 @@ export interface MailLogEntry {
 	subject: string;
 	serverId: string | null;
 	serverName: string;
+	/** The server it moved away from to its fallback (it could not connect or sign in there). */
+	failedOverFrom: string | null;
 	status: MailStatus;
 	attempts: number;
 	maxAttempts: number;
@@ -100,6 +102,7 @@ export async function listMailLog(
 			subject: outbox.subject,
 			serverId: outbox.serverId,
 			serverName: outbox.serverName,
+			failedOverFrom: outbox.failedOverFrom,
 			status: outbox.status,
 			attempts: outbox.attempts,
 			maxAttempts: outbox.maxAttempts,
