@@ -24,6 +24,8 @@ import { enqueue } from '../outbox/enqueue.js';
 import { startMailQueue, stopMailQueue } from '../outbox/queue.js';
 import { deliver, stopMailWorker } from '../outbox/worker.js';
 import { readGate } from '../outbox/gate.js';
+import { startSmtpPeer } from '../testing/smtp-peers.js';
+import { createSinkServer } from '../testing/sink-server.js';
 
 const SECRET = 'graph~secret~value~0123456789abcdefghijk';
 const MAILBOX = 'noreply@contoso.example';
@@ -181,5 +183,29 @@ describe('a Microsoft Graph server', () => {
 		await expect(deliver(id)).rejects.toThrow(/attempt 1 failed: graph-unavailable/);
 		const [row] = await db().select().from(tables.mailOutbox).where(eq(tables.mailOutbox.id, id));
 		expect(row.status).toBe('retrying');
+	});
+
+	it('403 with a fallback: the message moves to the fallback SMTP server and is delivered there', async () => {
+		const graph = await saveGraphServer();
+		const peer = await startSmtpPeer();
+		try {
+			const fallback = await createSinkServer(peer.port, 'SMTP fallback');
+			setGraphScenario('access-denied');
+			const id = await enqueue({ ...message(graph.id), fallbackServerId: fallback });
+			expect(await deliver(id)).toBe('deferred');
+			expect(await deliver(id)).toBe('sent');
+			const [row] = await db().select().from(tables.mailOutbox).where(eq(tables.mailOutbox.id, id));
+			expect(row).toMatchObject({
+				status: 'sent',
+				serverName: 'SMTP fallback',
+				failedOverFrom: 'Graph',
+				attempts: 2
+			});
+			expect(peer.messages).toHaveLength(1);
+			expect(listGraphMessages()).toHaveLength(0);
+		} finally {
+			await closeAllTransports();
+			await peer.close();
+		}
 	});
 });

@@ -433,6 +433,9 @@ function failsOver(error: unknown, failure: SendFailure): boolean {
 	if (failure.code === 'EGRAPH')
 		return failure.responseCode === 401 || failure.responseCode === 403;
 	if ((error as { errorNo?: unknown } | null)?.errorNo !== undefined) return true;
+	// Graph over fetch: no connection at all (a reset or a timeout may come after Graph took the message)
+	const cause = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+	if (cause === 'ECONNREFUSED' || cause === 'ENOTFOUND' || cause === 'EAI_AGAIN') return true;
 	return stepOfSendError(error) !== 'send';
 }
 
