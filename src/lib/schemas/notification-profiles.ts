@@ -28,7 +28,13 @@ export const recipientAddress = z
 	.pipe(z.email('Enter an e-mail address, like ops@example.com.'));
 
 /** The fields of step 1: "Next" validates these and no others. */
-export const STEP_ONE_FIELDS = ['name', 'smtpServerId', 'recipients', 'newRecipient'] as const;
+export const STEP_ONE_FIELDS = [
+	'name',
+	'smtpServerId',
+	'fallbackSmtpServerId',
+	'recipients',
+	'newRecipient'
+] as const;
 
 export const notificationProfileSchema = z
 	.object({
@@ -37,6 +43,14 @@ export const notificationProfileSchema = z
 			.min(1, 'Enter the name.')
 			.max(100, 'Name must be at most 100 characters.'),
 		smtpServerId: z.string().regex(UUID_PATTERN, 'Choose the SMTP server.'),
+		/** Optional; another server than smtpServerId (checked below). */
+		fallbackSmtpServerId: z
+			.string()
+			.default('')
+			.refine(
+				(v) => v === '' || UUID_PATTERN.test(v),
+				'Choose a fallback SMTP server from the list.'
+			),
 		recipients: z
 			.array(recipientAddress)
 			.max(MAX_RECIPIENTS, `At most ${MAX_RECIPIENTS} recipients.`)
@@ -70,6 +84,12 @@ export const notificationProfileSchema = z
 		enabled: z.boolean().default(true)
 	})
 	.superRefine((form, ctx) => {
+		if (form.fallbackSmtpServerId && form.fallbackSmtpServerId === form.smtpServerId)
+			ctx.addIssue({
+				code: 'custom',
+				path: ['fallbackSmtpServerId'],
+				message: 'Choose another server than the SMTP server itself, or none.'
+			});
 		const pending = form.newRecipient.trim();
 		if (pending && !recipientAddress.safeParse(pending).success)
 			ctx.addIssue({
@@ -97,6 +117,7 @@ export const notificationProfileDefaults: NotificationProfileForm = {
 	step: '1',
 	name: '',
 	smtpServerId: '',
+	fallbackSmtpServerId: '',
 	recipients: [],
 	newRecipient: '',
 	allApplications: false,

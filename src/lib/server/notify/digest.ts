@@ -93,6 +93,7 @@ export async function closeWindow(profileId: string): Promise<number> {
 			profile.recipients.map((recipient) => ({
 				kind: 'notification' as const,
 				serverId: profile.smtpServerId!,
+				fallbackServerId: profile.fallbackSmtpServerId,
 				to: [recipient],
 				...mail,
 				carriesSecret: false,

@@ -77,6 +77,7 @@ async function queueForRecipients(
 		profile.recipients.map((recipient) => ({
 			kind: 'notification' as const,
 			serverId: profile.smtpServerId!,
+			fallbackServerId: profile.fallbackSmtpServerId,
 			to: [recipient],
 			...mail,
 			carriesSecret: false,

@@ -11,6 +11,7 @@ import { startSmtpPeer, type SmtpPeer } from '../testing/smtp-peers.js';
 import { createSinkServer } from '../testing/sink-server.js';
 import { closeAllTransports } from '../mail/transport.js';
 import { deleteSmtpServer } from '../mail/servers.js';
+import { findServerUsages } from '../mail/usages.js';
 import { startOutbox, stopOutbox } from '../outbox/lifecycle.js';
 import { recordLaunch } from '../login/portal.js';
 import type { UserSession } from '../login/sessions.js';
@@ -159,6 +160,35 @@ describe('a launch', () => {
 		await expect
 			.poll(async () => (await getNotificationProfile(saved.id))?.lastSentAt, { timeout: 5_000 })
 			.toBeInstanceOf(Date);
+	});
+
+	it('goes through the profile’s fallback server when its server is down, and the fallback is one of that server’s uses', async () => {
+		const down = await createSinkServer(1, 'Down relay');
+		const saved = await create({
+			name: 'Ops via fallback',
+			smtpServerId: down,
+			fallbackSmtpServerId: serverId,
+			recipients: ['ops@example.com']
+		});
+		expect(saved.fallbackSmtpServerId).toBe(serverId);
+		await launch(apps.plc);
+		await expect.poll(() => peer.messages.length, { timeout: 15_000 }).toBe(1);
+		await expect
+			.poll(async () => (await db().select().from(tables.mailOutbox))[0].status, {
+				timeout: 5_000
+			})
+			.toBe('sent');
+		const [row] = await db().select().from(tables.mailOutbox);
+		expect(row).toMatchObject({ failedOverFrom: 'Down relay', serverId });
+		expect(await findServerUsages(serverId)).toContainEqual({
+			kind: 'Notification profile, as fallback',
+			name: 'Ops via fallback'
+		});
+		// the same server twice is refused on the fallback field
+		expect(
+			notificationProfileSchema.safeParse(profile({ fallbackSmtpServerId: serverId })).error
+				?.issues[0]
+		).toMatchObject({ path: ['fallbackSmtpServerId'] });
 	});
 
 	it('two profiles on one application both send; a profile of another application does not', async () => {

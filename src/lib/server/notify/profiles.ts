@@ -3,7 +3,7 @@
  * profile names an SMTP server (whose sender address is its Issuer), its recipients, and the applications whose
  * launches it reports (or all of them). The launch side is launch-mail.ts.
  */
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
 import { db, tables, type Db } from '../db/index.js';
 import type { NotificationProfileRow } from '../db/schema/index.js';
 import { recordAudit, type AuditContext } from '../audit.js';
@@ -27,6 +27,8 @@ export interface NotificationProfileView {
 	smtpServerId: string | null;
 	/** Null when the server is gone (the profile says so instead of sending). */
 	server: { id: string; name: string; fromAddress: string } | null;
+	/** "Fallback SMTP server" (null: none). */
+	fallbackSmtpServerId: string | null;
 	recipients: string[];
 	allApplications: boolean;
 	/** `exists` false: the application was deleted since; the profile keeps its name to say which. */
@@ -42,7 +44,7 @@ export type SaveProfileResult =
 	| { ok: true; profile: NotificationProfileView }
 	| {
 			ok: false;
-			field: 'name' | 'smtpServerId' | 'applicationIds' | null;
+			field: 'name' | 'smtpServerId' | 'fallbackSmtpServerId' | 'applicationIds' | null;
 			code: string;
 			message: string;
 	  };
@@ -69,6 +71,7 @@ export function notificationProfileFormValues(
 		...notificationProfileDefaults,
 		name: profile.name,
 		smtpServerId: profile.smtpServerId ?? '',
+		fallbackSmtpServerId: profile.fallbackSmtpServerId ?? '',
 		recipients: profile.recipients,
 		allApplications: profile.allApplications,
 		// a deleted application is not offered again: saving drops it
@@ -112,6 +115,19 @@ async function saveProfile(
 			code: 'server_missing',
 			message: 'This SMTP server no longer exists. Choose another one.'
 		};
+	const [fallback] = form.fallbackSmtpServerId
+		? await db()
+				.select({ id: tables.smtpServers.id })
+				.from(tables.smtpServers)
+				.where(eq(tables.smtpServers.id, form.fallbackSmtpServerId))
+		: [null];
+	if (form.fallbackSmtpServerId && !fallback)
+		return {
+			ok: false,
+			field: 'fallbackSmtpServerId',
+			code: 'server_missing',
+			message: 'This SMTP server no longer exists. Choose another one, or none.'
+		};
 	const chosen = form.allApplications ? [] : [...new Set(form.applicationIds)];
 	const apps = chosen.length
 		? await db()
@@ -129,6 +145,7 @@ async function saveProfile(
 	const values = {
 		name: form.name,
 		smtpServerId: form.smtpServerId,
+		fallbackSmtpServerId: form.fallbackSmtpServerId || null,
 		recipients: withPendingRecipient(form.recipients, form.newRecipient),
 		allApplications: form.allApplications,
 		enabled: form.enabled,
@@ -259,13 +276,32 @@ export async function recentNotificationsOf(
 	}));
 }
 
-/** The profiles that use these servers (the servers page lists them; a delete is refused for them). */
+/**
+ * The profiles that use these servers, as their server or their fallback (the servers page lists them; a
+ * delete is refused for them).
+ */
 export async function notificationUsagesOfServers(serverIds: string[]) {
 	const rows = await db()
-		.select({ serverId: profiles.smtpServerId, name: profiles.name })
+		.select({
+			serverId: profiles.smtpServerId,
+			fallbackId: profiles.fallbackSmtpServerId,
+			name: profiles.name
+		})
 		.from(profiles)
-		.where(inArray(profiles.smtpServerId, serverIds));
-	return rows.map((r) => ({ serverId: r.serverId!, kind: 'Notification profile', name: r.name }));
+		.where(
+			or(
+				inArray(profiles.smtpServerId, serverIds),
+				inArray(profiles.fallbackSmtpServerId, serverIds)
+			)
+		);
+	return rows.flatMap((r) => [
+		...(r.serverId && serverIds.includes(r.serverId)
+			? [{ serverId: r.serverId, kind: 'Notification profile', name: r.name }]
+			: []),
+		...(r.fallbackId && serverIds.includes(r.fallbackId)
+			? [{ serverId: r.fallbackId, kind: 'Notification profile, as fallback', name: r.name }]
+			: [])
+	]);
 }
 
 registerServerUsage('notificationProfiles', notificationUsagesOfServers);
@@ -327,6 +363,7 @@ async function viewsOf(rows: NotificationProfileRow[]): Promise<NotificationProf
 		enabled: row.enabled,
 		smtpServerId: row.smtpServerId,
 		server: row.smtpServerId ? (serverById.get(row.smtpServerId) ?? null) : null,
+		fallbackSmtpServerId: row.fallbackSmtpServerId,
 		recipients: row.recipients,
 		allApplications: row.allApplications,
 		applications: appRows
@@ -344,6 +381,7 @@ function changedFields(before: NotificationProfileRow, after: NotificationProfil
 	const keys = [
 		'name',
 		'smtpServerId',
+		'fallbackSmtpServerId',
 		'recipients',
 		'allApplications',
 		'enabled',

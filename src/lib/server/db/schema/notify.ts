@@ -26,6 +26,10 @@ export const notificationProfiles = pgTable(
 		smtpServerId: uuid('smtp_server_id').references(() => smtpServers.id, {
 			onDelete: 'restrict'
 		}),
+		/** "Fallback SMTP server": where its mail goes when the server cannot be reached or refuses to sign in. */
+		fallbackSmtpServerId: uuid('fallback_smtp_server_id').references(() => smtpServers.id, {
+			onDelete: 'restrict'
+		}),
 		/** Lower-cased, de-duplicated, in the order they were added; at least one. */
 		recipients: text('recipients').array().notNull(),
 		/** Every application, present and future; `applications` rows are then ignored. */

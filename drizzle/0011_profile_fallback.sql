@@ -1,0 +1,2 @@
+ALTER TABLE "notification_profiles" ADD COLUMN "fallback_smtp_server_id" uuid;--> statement-breakpoint
+ALTER TABLE "notification_profiles" ADD CONSTRAINT "notification_profiles_fallback_smtp_server_id_smtp_servers_id_fk" FOREIGN KEY ("fallback_smtp_server_id") REFERENCES "public"."smtp_servers"("id") ON DELETE restrict ON UPDATE no action;
