@@ -28,6 +28,8 @@ import { fireAlert, sendTestAlert } from './episodes.js';
 import { saveAlertRule, saveAlertTimings, DEFAULT_TIMINGS } from './rules.js';
 import { alertRoute } from './route.js';
 import { listAlertHistory } from './history.js';
+// OTP generators register what they use when their module loads, as start-up loads it
+import '../identity/otp-generators.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -150,6 +152,20 @@ describe('alerts', () => {
 		expect(history.rows[0]).toMatchObject({ type: 'smtp-failing', about: 'Site relay' });
 		expect(history.rows[0].resolvedAt).not.toBeNull();
 		expect(history.rows[0].messages).toHaveLength(9);
+	});
+
+	it('names the fallback in use: an OTP generator on the failing server whose codes move to another one', async () => {
+		await db().insert(tables.otpGenerators).values({
+			type: 'email',
+			name: 'Codes',
+			smtpServerId: siteServerId,
+			fallbackSmtpServerId: otherServerId,
+			sender: 'codes@example.com'
+		});
+		await site.close();
+		await runAlertSweep(new Date());
+		const [mail] = await arrived(other, '[Postern Alert] SMTP server failing', 3);
+		expect(mail.text).toContain('Fallback in use: OTP generator (e-mail) “Codes” → Backup relay');
 	});
 
 	it('sends one mail when two sweeps see the same failure at once (two instances)', async () => {

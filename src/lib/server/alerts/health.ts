@@ -90,6 +90,7 @@ async function raiseFailingServers(now: Date) {
 	for (const server of rows) {
 		const usages = await findServerUsages(server.id);
 		if (usages.length === 0) continue;
+		const fallbacks = usages.filter((usage) => usage.fallback);
 		failing.push(server.id);
 		await fireAlert(
 			{
@@ -99,6 +100,14 @@ async function raiseFailingServers(now: Date) {
 				facts: {
 					Server: `${server.name} (${server.host}:${server.port})`,
 					'Used by': usages.map((usage) => `${usage.kind} “${usage.name}”`).join(', '),
+					// what keeps working meanwhile: mail of these uses moves to their fallback server
+					...(fallbacks.length
+						? {
+								'Fallback in use': fallbacks
+									.map((usage) => `${usage.kind} “${usage.name}” → ${usage.fallback}`)
+									.join(', ')
+							}
+						: {}),
 					'Health check': server.summary,
 					...(server.fix ? { 'What to do': server.fix } : {})
 				}

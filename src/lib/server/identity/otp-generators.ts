@@ -5,6 +5,7 @@
  * configuration test.
  */
 import { asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { db, tables } from '../db/index.js';
 import { readKeysetPage, type Page, type PageQuery } from '../db/keyset-pages.js';
 import type { OtpGeneratorRow } from '../db/schema/index.js';
@@ -204,14 +205,17 @@ export async function deleteOtpGenerator(id: string, audit: AuditContext): Promi
  */
 export async function otpGeneratorUsagesOfServers(serverIds: string[]) {
 	const generators = tables.otpGenerators;
+	const fallbackServer = alias(tables.smtpServers, 'fallback_server');
 	const rows = await db()
 		.select({
 			serverId: generators.smtpServerId,
 			fallbackId: generators.fallbackSmtpServerId,
+			fallbackName: fallbackServer.name,
 			name: generators.name,
 			type: generators.type
 		})
 		.from(generators)
+		.leftJoin(fallbackServer, eq(fallbackServer.id, generators.fallbackSmtpServerId))
 		.where(
 			or(
 				inArray(generators.smtpServerId, serverIds),
@@ -222,7 +226,14 @@ export async function otpGeneratorUsagesOfServers(serverIds: string[]) {
 		type === 'email' ? 'OTP generator (e-mail)' : 'OTP generator (TOTP keys)';
 	return rows.flatMap((r) => [
 		...(r.serverId && serverIds.includes(r.serverId)
-			? [{ serverId: r.serverId, kind: kindOf(r.type), name: r.name }]
+			? [
+					{
+						serverId: r.serverId,
+						kind: kindOf(r.type),
+						name: r.name,
+						...(r.fallbackName ? { fallback: r.fallbackName } : {})
+					}
+				]
 			: []),
 		...(r.fallbackId && serverIds.includes(r.fallbackId)
 			? [{ serverId: r.fallbackId, kind: `${kindOf(r.type)}, as fallback`, name: r.name }]

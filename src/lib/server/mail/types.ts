@@ -80,6 +80,8 @@ export type SecretExpiry = 'ok' | 'expiring' | 'expired';
 export interface ServerUsage {
 	kind: string;
 	name: string;
+	/** The fallback server this use moves its mail to when the server fails (its name), if it has one. */
+	fallback?: string;
 }
 
 export type TestMode = 'verify' | 'send';

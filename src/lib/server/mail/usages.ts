@@ -35,7 +35,10 @@ export async function findUsagesOfServers(
 	const byServer = new Map<string, ServerUsage[]>();
 	if (ids.length === 0) return byServer;
 	const found = await Promise.all([...registered.values()].map((query) => query(ids)));
-	for (const { serverId, kind, name } of found.flat())
-		byServer.set(serverId, [...(byServer.get(serverId) ?? []), { kind, name }]);
+	for (const { serverId, kind, name, fallback } of found.flat())
+		byServer.set(serverId, [
+			...(byServer.get(serverId) ?? []),
+			{ kind, name, ...(fallback ? { fallback } : {}) }
+		]);
 	return byServer;
 }

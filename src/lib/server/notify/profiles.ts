@@ -4,6 +4,7 @@
  * launches it reports (or all of them). The launch side is launch-mail.ts.
  */
 import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
 import { db, tables, type Db } from '../db/index.js';
 import type { NotificationProfileRow } from '../db/schema/index.js';
 import { recordAudit, type AuditContext } from '../audit.js';
@@ -281,13 +282,16 @@ export async function recentNotificationsOf(
  * delete is refused for them).
  */
 export async function notificationUsagesOfServers(serverIds: string[]) {
+	const fallbackServer = alias(tables.smtpServers, 'fallback_server');
 	const rows = await db()
 		.select({
 			serverId: profiles.smtpServerId,
 			fallbackId: profiles.fallbackSmtpServerId,
+			fallbackName: fallbackServer.name,
 			name: profiles.name
 		})
 		.from(profiles)
+		.leftJoin(fallbackServer, eq(fallbackServer.id, profiles.fallbackSmtpServerId))
 		.where(
 			or(
 				inArray(profiles.smtpServerId, serverIds),
@@ -296,7 +300,14 @@ export async function notificationUsagesOfServers(serverIds: string[]) {
 		);
 	return rows.flatMap((r) => [
 		...(r.serverId && serverIds.includes(r.serverId)
-			? [{ serverId: r.serverId, kind: 'Notification profile', name: r.name }]
+			? [
+					{
+						serverId: r.serverId,
+						kind: 'Notification profile',
+						name: r.name,
+						...(r.fallbackName ? { fallback: r.fallbackName } : {})
+					}
+				]
 			: []),
 		...(r.fallbackId && serverIds.includes(r.fallbackId)
 			? [{ serverId: r.fallbackId, kind: 'Notification profile, as fallback', name: r.name }]
