@@ -299,6 +299,30 @@ test('Microsoft Graph (mock tenant): no SMTP fields, the test e-mail is accepted
 	await applyFault(page, 'SMTP: Everything works');
 });
 
+test('an OTP generator’s fallback SMTP server: chosen from the other servers, saved, shown again', async ({
+	page
+}) => {
+	await signInMock(page);
+	await page.goto('/admin/otp-generators');
+	await page.getByRole('link', { name: 'Codes by e-mail', exact: true }).click();
+	const server = page.getByLabel('SMTP server', { exact: true });
+	const fallback = page.getByLabel('Fallback SMTP server', { exact: true });
+	await expect(fallback).toHaveValue('');
+	// the generator's own server is not offered as its fallback
+	const own = await server.locator('option:checked').textContent();
+	await expect(fallback.locator('option', { hasText: own ?? '' })).toHaveCount(0);
+	await fallback.selectOption({ label: 'Corporate relay (STARTTLS, login)' });
+	await page.getByRole('button', { name: 'Save' }).click();
+	await expect(page).toHaveURL(/\/admin\/otp-generators\?saved=/);
+	await page.getByRole('link', { name: 'Codes by e-mail', exact: true }).click();
+	await expect(fallback.locator('option:checked')).toHaveText('Corporate relay (STARTTLS, login)');
+	// the fallback is one of that server's uses
+	await page.goto('/admin/smtp-servers');
+	await expect(
+		page.getByRole('row').filter({ hasText: 'Corporate relay (STARTTLS, login)' })
+	).toContainText('as fallback');
+});
+
 /** The seeded users' password (DEMO_PASSWORD of src/lib/server/identity/seed.ts), the mock LDAP's alice and bob too. */
 const DEMO_PASSWORD = 'Postern demo pass 2030!';
 const LDAP_DOMAIN = 'Example LDAP (mock)';
