@@ -52,7 +52,16 @@ export type TestMode = 'Check connection' | 'Send test e-mail';
 
 /** Runs the configuration test and waits for its verdict (the previous one, if any, is replaced). */
 export async function runConfigurationTest(page: Page, mode: TestMode, to?: string) {
-	if (to !== undefined) await page.getByLabel('Destination address', { exact: true }).fill(to);
+	if (to !== undefined) {
+		// a page still hydrating (the dev server compiles on first visit) may put its default back: type again
+		// until the field keeps what was typed
+		const field = page.getByLabel('Destination address', { exact: true });
+		await expect(async () => {
+			await field.fill(to);
+			await page.waitForTimeout(200);
+			await expect(field).toHaveValue(to, { timeout: 100 });
+		}).toPass({ timeout: 15_000 });
+	}
 	const answered = page.waitForResponse(
 		(r) => r.request().method() === 'POST' && /[?&]\/(test|smtpTest)\b/.test(r.url())
 	);

@@ -40,6 +40,10 @@ it('runs an outbox instance', async () => {
 				)
 			);
 	}
+	if (env.INSTANCE_ENQUEUE_ONLY) {
+		console.log('INSTANCE READY');
+		process.exit(0);
+	}
 	await startMailWorker();
 	console.log('INSTANCE READY');
 	for (;;) {
@@ -68,5 +72,11 @@ async function sinkServer(port: number): Promise<string> {
 		.select({ id: tables.smtpServers.id })
 		.from(tables.smtpServers)
 		.where(eq(tables.smtpServers.name, 'Sink'));
-	return existing?.id ?? createSinkServer(port);
+	const id = existing?.id ?? (await createSinkServer(port));
+	if (env.INSTANCE_MAX_CONNECTIONS)
+		await db()
+			.update(tables.smtpServers)
+			.set({ maxConnections: Number(env.INSTANCE_MAX_CONNECTIONS) })
+			.where(eq(tables.smtpServers.id, id));
+	return id;
 }

@@ -21,16 +21,22 @@ afterEach(async () => {
 it('delivers each message once with two instances on one PostgreSQL', async () => {
 	sink = await startSmtpPeer();
 	const databaseUrl = await emptiedPostgresUrl();
-	// the first instance creates the schema and the messages; the second joins as soon as it is up
-	const first = startInstance({
+	// A process creates the schema and the messages and exits; then two instances start delivering together, on
+	// a full queue. The server allows 40 connections, so the queue's group leaves room for both (each keeps at
+	// most 16 jobs in hand): with 3, the instance that frees a slot would take it again at once, and the other
+	// would rightly wait.
+	const producer = startInstance({
 		databaseUrl,
 		sinkPort: sink.port,
 		enqueue: MESSAGES,
-		exitWhenDone: true
+		enqueueOnly: true,
+		maxConnections: 40
 	});
-	instances.push(first);
+	instances.push(producer);
+	await producer.ready;
+	const first = startInstance({ databaseUrl, sinkPort: sink.port, exitWhenDone: true });
 	const second = startInstance({ databaseUrl, sinkPort: sink.port, exitWhenDone: true });
-	instances.push(second);
+	instances.push(first, second);
 	const [a, b] = await Promise.all([first.done, second.done]);
 	expect(a).toEqual({ sent: MESSAGES });
 	expect(b).toEqual({ sent: MESSAGES });

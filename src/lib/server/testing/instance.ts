@@ -17,6 +17,10 @@ export interface InstanceOptions {
 	/** Messages to enqueue before starting the worker (0: none). */
 	enqueue?: number;
 	/** Print DONE and exit once no message is unfinished. */
+	/** The sink server's Max connections (the queue lets no more jobs of it be active at once). */
+	maxConnections?: number;
+	/** Only enqueue (no worker): the process says it is ready once the messages are in, and exits. */
+	enqueueOnly?: boolean;
 	exitWhenDone?: boolean;
 }
 
@@ -46,7 +50,9 @@ export function startInstance(options: InstanceOptions): Instance {
 				INSTANCE_DATABASE_URL: options.databaseUrl ?? '',
 				INSTANCE_SINK_PORT: String(options.sinkPort),
 				INSTANCE_ENQUEUE: String(options.enqueue ?? 0),
-				INSTANCE_EXIT_WHEN_DONE: options.exitWhenDone ? '1' : ''
+				INSTANCE_EXIT_WHEN_DONE: options.exitWhenDone ? '1' : '',
+				INSTANCE_MAX_CONNECTIONS: String(options.maxConnections ?? ''),
+				INSTANCE_ENQUEUE_ONLY: options.enqueueOnly ? '1' : ''
 			},
 			stdio: ['ignore', 'pipe', 'pipe']
 		}
